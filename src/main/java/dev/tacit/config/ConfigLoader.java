@@ -1,0 +1,446 @@
+package dev.tacit.config;
+
+import dev.tacit.config.TacitConfig.ListenAddress;
+import dev.tacit.policy.PrivacyOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.tomlj.Toml;
+import org.tomlj.TomlArray;
+import org.tomlj.TomlParseError;
+import org.tomlj.TomlParseResult;
+import org.tomlj.TomlPosition;
+import org.tomlj.TomlTable;
+
+/**
+ * Loads tacit.toml into a {@link TacitConfig}. Every key must be in {@link Params}; an unknown key,
+ * a value of the wrong type or out of range stops loading with one line naming the file, the line
+ * and the key.
+ */
+public final class ConfigLoader {
+
+    private ConfigLoader() {}
+
+    public static TacitConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (IOException e) {
+            throw ConfigException.at(file, 0, null, "cannot read: " + e.getMessage());
+        }
+        return parse(text, file.toAbsolutePath());
+    }
+
+    public static TacitConfig parse(String text, Path file) throws ConfigException {
+        TomlParseResult toml = Toml.parse(text);
+        if (toml.hasErrors()) {
+            TomlParseError err = toml.errors().get(0);
+            throw ConfigException.at(file, err.position().line(), null, err.getMessage());
+        }
+        Values v = new Values(toml, file);
+        v.checkKeys();
+        return v.build();
+    }
+
+    /** Quotes a string for embedding in TOML. */
+    public static String tomlString(String s) {
+        StringBuilder sb = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> sb.append("\\\"");
+                case '\\' -> sb.append("\\\\");
+                case '\n' -> sb.append("\\n");
+                default -> sb.append(c);
+            }
+        }
+        return sb.append('"').toString();
+    }
+
+    public static Duration parseDuration(String s) {
+        String t = s.strip().toLowerCase(Locale.ROOT);
+        int i = 0;
+        while (i < t.length() && Character.isDigit(t.charAt(i))) {
+            i++;
+        }
+        if (i == 0) {
+            throw new IllegalArgumentException("expected a duration such as \"30s\", \"5m\", \"250ms\"");
+        }
+        long n = Long.parseLong(t.substring(0, i));
+        return switch (t.substring(i)) {
+            case "ms" -> Duration.ofMillis(n);
+            case "s", "" -> Duration.ofSeconds(n);
+            case "m" -> Duration.ofMinutes(n);
+            case "h" -> Duration.ofHours(n);
+            case "d" -> Duration.ofDays(n);
+            default -> throw new IllegalArgumentException("unknown duration unit \"" + t.substring(i) + "\" (use ms, s, m, h or d)");
+        };
+    }
+
+    public static long parseSize(String s) {
+        String t = s.strip().toUpperCase(Locale.ROOT);
+        if (t.endsWith("B")) {
+            t = t.substring(0, t.length() - 1);
+        }
+        long mult = 1;
+        if (!t.isEmpty()) {
+            switch (t.charAt(t.length() - 1)) {
+                case 'K' -> mult = 1024L;
+                case 'M' -> mult = 1024L * 1024;
+                case 'G' -> mult = 1024L * 1024 * 1024;
+                default -> mult = 1;
+            }
+        }
+        if (mult != 1) {
+            t = t.substring(0, t.length() - 1);
+        }
+        try {
+            long n = Long.parseLong(t.strip());
+            if (n < 0) {
+                throw new IllegalArgumentException("size must not be negative");
+            }
+            return Math.multiplyExact(n, mult);
+        } catch (NumberFormatException | ArithmeticException e) {
+            throw new IllegalArgumentException("expected a size such as 1048576, \"512K\" or \"25M\"");
+        }
+    }
+
+    /** Resolved values with their positions, for errors that name the line. */
+    private static final class Values {
+        private final TomlParseResult toml;
+        private final Path file;
+        private final Map<String, Object> resolved = new HashMap<>();
+
+        Values(TomlParseResult toml, Path file) {
+            this.toml = toml;
+            this.file = file;
+        }
+
+        private int line(String key) {
+            TomlPosition p = toml.inputPositionOf(key);
+            return p == null ? 0 : p.line();
+        }
+
+        void checkKeys() throws ConfigException {
+            for (String key : toml.dottedKeySet(true)) {
+                Object value = toml.get(List.of(key.split("\\.")));
+                if (value instanceof TomlTable) {
+                    if (!Params.isTable(key)) {
+                        throw ConfigException.at(file, line(key), key, "unknown table");
+                    }
+                    continue;
+                }
+                if (Params.get(key) == null) {
+                    throw ConfigException.at(file, line(key), key, "unknown key" + suggestion(key));
+                }
+            }
+        }
+
+        private static String suggestion(String key) {
+            String best = null;
+            int bestDist = 3;
+            for (Param p : Params.ALL) {
+                int d = distance(key, p.key());
+                if (d < bestDist) {
+                    bestDist = d;
+                    best = p.key();
+                }
+            }
+            return best == null ? "" : " (did you mean '" + best + "'?)";
+        }
+
+        private static int distance(String a, String b) {
+            int[] prev = new int[b.length() + 1];
+            int[] cur = new int[b.length() + 1];
+            for (int j = 0; j <= b.length(); j++) {
+                prev[j] = j;
+            }
+            for (int i = 1; i <= a.length(); i++) {
+                cur[0] = i;
+                for (int j = 1; j <= b.length(); j++) {
+                    int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                    cur[j] = Math.min(Math.min(cur[j - 1] + 1, prev[j] + 1), prev[j - 1] + cost);
+                }
+                int[] t = prev;
+                prev = cur;
+                cur = t;
+            }
+            return prev[b.length()];
+        }
+
+        /** The value of a key from the file, or its default parsed from TOML. */
+        private Object raw(String key) throws ConfigException {
+            Param p = Params.get(key);
+            Object v = toml.get(List.of(key.split("\\.")));
+            if (v != null) {
+                return v;
+            }
+            if (p.defaultValue() == null) {
+                return null;
+            }
+            TomlParseResult d = Toml.parse("v = " + p.defaultValue());
+            return d.get("v");
+        }
+
+        private ConfigException bad(String key, String msg) {
+            return ConfigException.at(file, line(key), key, msg);
+        }
+
+        String string(String key) throws ConfigException {
+            Object v = raw(key);
+            if (v == null) {
+                return null;
+            }
+            if (!(v instanceof String s)) {
+                throw bad(key, "expected a string, got " + typeName(v));
+            }
+            return s;
+        }
+
+        List<String> strings(String key) throws ConfigException {
+            Object v = raw(key);
+            if (!(v instanceof TomlArray a)) {
+                throw bad(key, "expected a list of strings, got " + typeName(v));
+            }
+            List<String> out = new ArrayList<>();
+            for (int i = 0; i < a.size(); i++) {
+                if (!(a.get(i) instanceof String s)) {
+                    throw bad(key, "element " + (i + 1) + " is not a string");
+                }
+                out.add(s);
+            }
+            return List.copyOf(out);
+        }
+
+        long integer(String key, long min, long max) throws ConfigException {
+            Object v = raw(key);
+            if (!(v instanceof Long n)) {
+                throw bad(key, "expected an integer, got " + typeName(v));
+            }
+            if (n < min || n > max) {
+                throw bad(key, "must be between " + min + " and " + max + ", got " + n);
+            }
+            return n;
+        }
+
+        int integer(String key, int min, int max) throws ConfigException {
+            return (int) integer(key, (long) min, (long) max);
+        }
+
+        boolean bool(String key) throws ConfigException {
+            Object v = raw(key);
+            if (!(v instanceof Boolean b)) {
+                throw bad(key, "expected true or false, got " + typeName(v));
+            }
+            return b;
+        }
+
+        long size(String key) throws ConfigException {
+            Object v = raw(key);
+            if (v instanceof Long n) {
+                if (n <= 0) {
+                    throw bad(key, "must be positive");
+                }
+                return n;
+            }
+            if (v instanceof String s) {
+                try {
+                    long n = parseSize(s);
+                    if (n <= 0) {
+                        throw bad(key, "must be positive");
+                    }
+                    return n;
+                } catch (IllegalArgumentException e) {
+                    throw bad(key, e.getMessage());
+                }
+            }
+            throw bad(key, "expected a size, got " + typeName(v));
+        }
+
+        Duration duration(String key) throws ConfigException {
+            Object v = raw(key);
+            if (!(v instanceof String s)) {
+                throw bad(key, "expected a duration string such as \"30s\", got " + typeName(v));
+            }
+            try {
+                return parseDuration(s);
+            } catch (IllegalArgumentException e) {
+                throw bad(key, e.getMessage());
+            }
+        }
+
+        Path path(String key, Path base) throws ConfigException {
+            String s = string(key);
+            if (s == null) {
+                return null;
+            }
+            if (s.isBlank()) {
+                throw bad(key, "must not be empty");
+            }
+            Path p = Path.of(s);
+            return p.isAbsolute() ? p : base.resolve(p).normalize();
+        }
+
+        List<ListenAddress> listen(String key) throws ConfigException {
+            List<ListenAddress> out = new ArrayList<>();
+            for (String s : strings(key)) {
+                try {
+                    out.add(parseListen(s));
+                } catch (IllegalArgumentException e) {
+                    throw bad(key, "\"" + s + "\": " + e.getMessage());
+                }
+            }
+            if (out.isEmpty()) {
+                throw bad(key, "needs at least one address");
+            }
+            return List.copyOf(out);
+        }
+
+        TacitConfig build() throws ConfigException {
+            Path base = file.toAbsolutePath().getParent();
+            if (base == null) {
+                base = Path.of("").toAbsolutePath();
+            }
+            Path dataDir = path("data_dir", base);
+            String hostname = string("hostname");
+            if (hostname == null) {
+                hostname = defaultHostname();
+            } else if (!hostname.matches("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")) {
+                throw bad("hostname", "\"" + hostname + "\" is not a valid host name");
+            }
+            List<String> domains = new ArrayList<>();
+            for (String d : strings("local_domains")) {
+                if (!d.matches("[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*")) {
+                    throw bad("local_domains", "\"" + d + "\" is not a valid domain");
+                }
+                domains.add(d.toLowerCase(Locale.ROOT));
+            }
+            Path users = path("users_file", base);
+            Path aliases = path("aliases_file", base);
+            var limits = new TacitConfig.Limits(
+                    size("limits.max_message_size"),
+                    integer("limits.max_recipients", 1, 100_000),
+                    integer("limits.max_connections", 1, 1_000_000),
+                    integer("limits.max_connections_per_client", 1, 1_000_000),
+                    integer("limits.max_command_line", 512, 1_048_576),
+                    integer("limits.max_data_line", 1000, 16 * 1_048_576),
+                    integer("limits.max_bad_commands", 1, 1_000_000),
+                    positive("limits.command_timeout"),
+                    positive("limits.data_timeout"),
+                    duration("limits.shutdown_grace"));
+            var queue = new TacitConfig.Queue(
+                    positive("queue.retry_initial"),
+                    positive("queue.retry_max"),
+                    positive("queue.max_age"),
+                    integer("queue.delivery_concurrency", 1, 1024),
+                    bool("queue.fsync"));
+            return new TacitConfig(
+                    file,
+                    listen("listen"),
+                    hostname,
+                    string("greeting_text"),
+                    List.copyOf(domains),
+                    dataDir,
+                    users == null ? dataDir.resolve("users") : users,
+                    aliases == null ? dataDir.resolve("aliases") : aliases,
+                    integer("log_level", 0, 99),
+                    privacy("privacy_options"),
+                    path("help_file", base),
+                    limits,
+                    queue);
+        }
+
+        private PrivacyOptions privacy(String key) throws ConfigException {
+            try {
+                return PrivacyOptions.parse(string(key));
+            } catch (IllegalArgumentException e) {
+                throw bad(key, e.getMessage());
+            }
+        }
+
+        private Duration positive(String key) throws ConfigException {
+            Duration d = duration(key);
+            if (d.isZero() || d.isNegative()) {
+                throw bad(key, "must be longer than zero");
+            }
+            return d;
+        }
+    }
+
+    static ListenAddress parseListen(String s) {
+        String host;
+        String port;
+        if (s.startsWith("[")) {
+            int close = s.indexOf(']');
+            if (close < 0 || close + 1 >= s.length() || s.charAt(close + 1) != ':') {
+                throw new IllegalArgumentException("expected [ipv6]:port");
+            }
+            host = s.substring(1, close);
+            port = s.substring(close + 2);
+        } else {
+            int colon = s.lastIndexOf(':');
+            if (colon < 0) {
+                throw new IllegalArgumentException("expected host:port");
+            }
+            host = s.substring(0, colon);
+            port = s.substring(colon + 1);
+            if (host.indexOf(':') >= 0) {
+                throw new IllegalArgumentException("put IPv6 addresses in brackets, \"[::1]:25\"");
+            }
+        }
+        if (host.isEmpty()) {
+            throw new IllegalArgumentException("missing host");
+        }
+        int p;
+        try {
+            p = Integer.parseInt(port);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("port \"" + port + "\" is not a number");
+        }
+        if (p < 0 || p > 65535) {
+            throw new IllegalArgumentException("port " + p + " out of range");
+        }
+        return new ListenAddress(host, p);
+    }
+
+    static String typeName(Object v) {
+        if (v == null) {
+            return "nothing";
+        }
+        if (v instanceof String) {
+            return "a string";
+        }
+        if (v instanceof Long) {
+            return "an integer";
+        }
+        if (v instanceof Double) {
+            return "a number";
+        }
+        if (v instanceof Boolean) {
+            return "a boolean";
+        }
+        if (v instanceof TomlArray) {
+            return "a list";
+        }
+        if (v instanceof TomlTable) {
+            return "a table";
+        }
+        return "a " + v.getClass().getSimpleName();
+    }
+
+    static String defaultHostname() {
+        try {
+            String h = InetAddress.getLocalHost().getCanonicalHostName();
+            return h.isEmpty() ? "localhost" : h;
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
+    }
+}

@@ -1,0 +1,75 @@
+package dev.tacit.config;
+
+import static dev.tacit.config.Param.Type.BOOL;
+import static dev.tacit.config.Param.Type.DURATION;
+import static dev.tacit.config.Param.Type.INT;
+import static dev.tacit.config.Param.Type.LISTEN_LIST;
+import static dev.tacit.config.Param.Type.PATH;
+import static dev.tacit.config.Param.Type.SIZE;
+import static dev.tacit.config.Param.Type.STRING;
+import static dev.tacit.config.Param.Type.STRING_LIST;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The catalogue of every tacit.toml key. Add a key here, give it a field in {@link TacitConfig}, and
+ * document it in docs/config.md (a test checks that every key is documented).
+ */
+public final class Params {
+
+    private Params() {}
+
+    public static final List<Param> ALL = List.of(
+            new Param("listen", LISTEN_LIST, "[\"0.0.0.0:25\"]",
+                    "addresses to accept SMTP on, as host:port; IPv6 in brackets, \"[::1]:25\""),
+            new Param("hostname", STRING, null,
+                    "the server's name in the greeting, Received: headers and replies (default: the machine's canonical name)"),
+            new Param("greeting_text", STRING, "\"\"",
+                    "text after \"220 <hostname> ESMTP\"; names no product or version unless you put one here"),
+            new Param("local_domains", STRING_LIST, "[]",
+                    "domains delivered here besides hostname and localhost (sendmail's class w)"),
+            new Param("data_dir", PATH, "\"data\"", "folder for the spool and the Maildirs"),
+            new Param("users_file", PATH, null, "users file, login:Full Name[:mailbox] or passwd(5) (default <data_dir>/users)"),
+            new Param("aliases_file", PATH, null, "sendmail aliases(5) file (default <data_dir>/aliases)"),
+            new Param("log_level", INT, "9", "sendmail LogLevel: which mail log lines are written (0-99)"),
+            new Param("privacy_options", STRING, "\"goaway\"",
+                    "sendmail PrivacyOptions, same words and spelling: goaway, novrfy, noexpn, needvrfyhelo, ..., or public"),
+            new Param("help_file", PATH, null, "text answered to HELP, sendmail helpfile format (default: a built-in text with no version)"),
+
+            new Param("limits.max_message_size", SIZE, "\"25M\"", "largest message accepted, advertised as SIZE"),
+            new Param("limits.max_recipients", INT, "100", "recipients per message; more get 452 4.5.3"),
+            new Param("limits.max_connections", INT, "2000", "concurrent SMTP sessions in all; more get 421 4.7.0"),
+            new Param("limits.max_connections_per_client", INT, "50", "concurrent sessions from one client address"),
+            new Param("limits.max_command_line", INT, "2048", "longest command line in bytes, CRLF included (sendmail's limit)"),
+            new Param("limits.max_data_line", INT, "65536", "longest message line in bytes, CRLF included"),
+            new Param("limits.max_bad_commands", INT, "25", "unknown or refused commands before 421 4.7.0 (sendmail's MAXBADCOMMANDS)"),
+            new Param("limits.command_timeout", DURATION, "\"5m\"", "idle time allowed between commands (RFC 5321 4.5.3.2.7)"),
+            new Param("limits.data_timeout", DURATION, "\"3m\"", "idle time allowed inside DATA (RFC 5321 4.5.3.2.6)"),
+            new Param("limits.shutdown_grace", DURATION, "\"30s\"", "on shutdown, how long messages in flight may take to finish"),
+
+            new Param("queue.retry_initial", DURATION, "\"5m\"", "first retry delay after a temporary delivery failure"),
+            new Param("queue.retry_max", DURATION, "\"1h\"", "longest retry delay (the delay doubles up to this)"),
+            new Param("queue.max_age", DURATION, "\"5d\"", "how long a message may stay queued before it bounces"),
+            new Param("queue.delivery_concurrency", INT, "16", "deliveries running at once"),
+            new Param("queue.fsync", BOOL, "true", "fsync the spool before answering 250 (turn off only for tests of other things)"));
+
+    private static final Map<String, Param> BY_KEY = new LinkedHashMap<>();
+
+    static {
+        for (Param p : ALL) {
+            BY_KEY.put(p.key(), p);
+        }
+    }
+
+    public static Param get(String key) {
+        return BY_KEY.get(key);
+    }
+
+    /** Table names that may appear in the file ({@code [limits]}, ...). */
+    public static boolean isTable(String key) {
+        String prefix = key + ".";
+        return ALL.stream().anyMatch(p -> p.key().startsWith(prefix));
+    }
+}

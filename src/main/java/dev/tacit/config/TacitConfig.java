@@ -1,0 +1,66 @@
+package dev.tacit.config;
+
+import dev.tacit.policy.PrivacyOptions;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * The whole configuration, validated. Built by {@link ConfigLoader} from tacit.toml (or by
+ * {@link #defaults(Path)} for tests and the demo); immutable.
+ */
+public record TacitConfig(
+        Path source,
+        List<ListenAddress> listen,
+        String hostname,
+        String greetingText,
+        List<String> localDomains,
+        Path dataDir,
+        Path usersFile,
+        Path aliasesFile,
+        int logLevel,
+        PrivacyOptions privacy,
+        Path helpFile,
+        Limits limits,
+        Queue queue) {
+
+    public record ListenAddress(String host, int port) {
+        @Override
+        public String toString() {
+            return host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        }
+    }
+
+    public record Limits(
+            long maxMessageSize,
+            int maxRecipients,
+            int maxConnections,
+            int maxConnectionsPerClient,
+            int maxCommandLine,
+            int maxDataLine,
+            int maxBadCommands,
+            Duration commandTimeout,
+            Duration dataTimeout,
+            Duration shutdownGrace) {}
+
+    public record Queue(Duration retryInitial, Duration retryMax, Duration maxAge, int deliveryConcurrency, boolean fsync) {}
+
+    public Path spoolDir() {
+        return dataDir.resolve("spool");
+    }
+
+    public Path mailDir() {
+        return dataDir.resolve("mail");
+    }
+
+    /** Every default, with the data folder given; listens on 127.0.0.1, port 0 (any free port). */
+    public static TacitConfig defaults(Path dataDir) {
+        try {
+            return ConfigLoader.parse("data_dir = " + ConfigLoader.tomlString(dataDir.toString()) + "\nlisten = [\"127.0.0.1:0\"]\n",
+                    dataDir.resolve("tacit.toml"));
+        } catch (ConfigException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+}

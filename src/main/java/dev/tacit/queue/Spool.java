@@ -1,0 +1,779 @@
+package dev.tacit.queue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.zip.CRC32C;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The durable queue: an append-only journal of self-validating records, with group commit.
+ *
+ * <p>A message is one MESSAGE record (envelope, delivery targets and, for bodies up to the inline
+ * limit, the body itself); each delivery outcome is a RESULT record. Every record is framed as
+ * {@code magic, type, length, payload, CRC32C}; replay stops at the first record that does not
+ * validate, which can only be a torn tail that was never acknowledged. Sessions append under a lock
+ * and then wait for an fsync that covers their record; one fsync serves every session that appended
+ * before it (group commit), so acceptance is not capped at one fsync per message.
+ *
+ * <p>A segment file is deleted only when it is the oldest and every message it holds is complete, so
+ * a RESULT record is never lost while its message is still queued.
+ */
+public final class Spool implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Spool.class);
+
+    static final int MAGIC = 0x54514A31; // "TQJ1"
+    static final byte T_MESSAGE = 1;
+    static final byte T_RESULT = 2;
+    static final int HEADER = 4 + 1 + 4;
+    static final int TRAILER = 4;
+    static final long MAX_RECORD = 1L << 31;
+
+    private final Path dir;
+    private final Path journalDir;
+    private final Path bodiesDir;
+    private final boolean fsync;
+    private final long segmentMax;
+    private final int inlineMax;
+    private final QueueIds ids = new QueueIds();
+
+    private final ReentrantLock appendLock = new ReentrantLock();
+    private final TreeMap<Long, Segment> segments = new TreeMap<>();
+    private volatile Segment active;
+    private volatile long writtenSeq;
+
+    private final ReentrantLock syncLock = new ReentrantLock();
+    private final Condition syncDone = syncLock.newCondition();
+    private boolean syncing;
+    private long syncedSeq;
+    private volatile IOException broken;
+
+    private final Map<String, QueuedMessage> index = new ConcurrentHashMap<>();
+    private final List<QueuedMessage> recovered = new ArrayList<>();
+    private final SyncStats stats = new SyncStats();
+
+    /** Counts of fsync batches, for metrics and benchmarks. */
+    public static final class SyncStats {
+        private long syncs;
+        private long records;
+
+        public synchronized long syncs() {
+            return syncs;
+        }
+
+        public synchronized long records() {
+            return records;
+        }
+
+        synchronized void add(long recs) {
+            syncs++;
+            records += recs;
+        }
+    }
+
+    static final class Segment {
+        final long id;
+        final Path path;
+        final FileChannel channel;
+        long size;
+        int live;
+
+        Segment(long id, Path path, FileChannel channel, long size) {
+            this.id = id;
+            this.path = path;
+            this.channel = channel;
+            this.size = size;
+        }
+    }
+
+    private Spool(Path dir, boolean fsync, long segmentMax, int inlineMax) {
+        this.dir = dir;
+        this.journalDir = dir.resolve("journal");
+        this.bodiesDir = dir.resolve("bodies");
+        this.fsync = fsync;
+        this.segmentMax = segmentMax;
+        this.inlineMax = inlineMax;
+    }
+
+    public static Spool open(Path dir, boolean fsync) throws IOException {
+        return open(dir, fsync, 64L << 20, 256 << 10);
+    }
+
+    public static Spool open(Path dir, boolean fsync, long segmentMax, int inlineMax) throws IOException {
+        Spool s = new Spool(dir, fsync, segmentMax, inlineMax);
+        s.recover();
+        return s;
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    public SyncStats syncStats() {
+        return stats;
+    }
+
+    // ------------------------------------------------------------------ accepting
+
+    /** A fresh queue id; sessions get one too, as sendmail's do, to prefix their log lines. */
+    public String newQueueId() {
+        return ids.next();
+    }
+
+    public Incoming begin() {
+        String qid = ids.next();
+        return new Incoming(qid, bodiesDir.resolve(qid), inlineMax);
+    }
+
+    /**
+     * Makes the message durable: when this returns, the envelope and body are on disk (file data and
+     * directory entries fsync'd) and the message is queued for delivery.
+     */
+    public QueuedMessage commit(Incoming in, Envelope env) throws IOException {
+        IOException b = broken;
+        if (b != null) {
+            in.discard();
+            throw new IOException("spool unusable after an earlier write error: " + b.getMessage(), b);
+        }
+        in.finish();
+        boolean external = in.spilled();
+        try {
+            if (external) {
+                if (fsync) {
+                    in.spillChannel().force(true);
+                    forceDir(bodiesDir);
+                }
+                in.closeSpill();
+            }
+            byte[] meta = encodeMessageMeta(in.queueId(), env, external, in.size());
+            int bodyLen = external ? 0 : in.inlineLength();
+            QueuedMessage m = new QueuedMessage(in.queueId(), env, in.size());
+            long seq = append(T_MESSAGE, meta, external ? null : in.inlineBytes(), bodyLen, m);
+            awaitDurable(seq);
+            index.put(m.queueId, m);
+            return m;
+        } catch (IOException e) {
+            in.discard();
+            throw classify(e);
+        }
+    }
+
+    private static IOException classify(IOException e) {
+        String msg = String.valueOf(e.getMessage());
+        if (msg.contains("No space left") || msg.contains("Disk quota")) {
+            return new SpoolFullException(msg, e);
+        }
+        return e;
+    }
+
+    /** Journals delivery outcomes and waits until they are durable. */
+    public void recordResults(List<Result> results) throws IOException {
+        if (results.isEmpty()) {
+            return;
+        }
+        long seq = 0;
+        for (Result r : results) {
+            seq = append(T_RESULT, encodeResult(r), null, 0, null);
+        }
+        awaitDurable(seq);
+        for (Result r : results) {
+            QueuedMessage m = index.get(r.queueId());
+            if (m != null) {
+                m.apply(r);
+            }
+        }
+    }
+
+    /** One journalled outcome for one target of one message. */
+    public record Result(String queueId, int target, TargetStatus status, int attempts, long nextAttemptMillis, String reason) {}
+
+    /** Removes a message whose targets are all final; deletes segments that no longer hold anything. */
+    public void complete(QueuedMessage m) {
+        if (index.remove(m.queueId) == null) {
+            return;
+        }
+        if (m.external) {
+            try {
+                Files.deleteIfExists(bodiesDir.resolve(m.queueId));
+            } catch (IOException e) {
+                log.warn("cannot remove body file of {}: {}", m.queueId, e.toString());
+            }
+        }
+        appendLock.lock();
+        try {
+            Segment seg = segments.get(m.segment);
+            if (seg != null) {
+                seg.live--;
+            }
+            reclaimSegments();
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    private void reclaimSegments() {
+        while (!segments.isEmpty()) {
+            Segment oldest = segments.firstEntry().getValue();
+            if (oldest == active || oldest.live > 0) {
+                return;
+            }
+            segments.pollFirstEntry();
+            try {
+                oldest.channel.close();
+                Files.deleteIfExists(oldest.path);
+            } catch (IOException e) {
+                log.warn("cannot remove journal segment {}: {}", oldest.path, e.toString());
+            }
+        }
+    }
+
+    public List<QueuedMessage> messages() {
+        return index.values().stream().sorted(Comparator.comparing(q -> q.arrivalMillis)).toList();
+    }
+
+    public QueuedMessage get(String qid) {
+        return index.get(qid);
+    }
+
+    public int size() {
+        return index.size();
+    }
+
+    /** Messages found in the journal at start-up; the runner checks their targets for earlier deliveries. */
+    public List<QueuedMessage> recoveredMessages() {
+        return List.copyOf(recovered);
+    }
+
+    /** The stored body (Received: header included), CRLF line ends. */
+    public InputStream openBody(QueuedMessage m) throws IOException {
+        if (m.external) {
+            return Files.newInputStream(bodiesDir.resolve(m.queueId));
+        }
+        Segment seg;
+        appendLock.lock();
+        try {
+            seg = segments.get(m.segment);
+        } finally {
+            appendLock.unlock();
+        }
+        if (seg == null) {
+            throw new IOException("journal segment of " + m.queueId + " is gone");
+        }
+        return new ChannelSliceInputStream(seg.channel, m.bodyOffset, m.size);
+    }
+
+    // ------------------------------------------------------------------ journal
+
+    private long append(byte type, byte[] meta, byte[] body, int bodyLen, QueuedMessage m) throws IOException {
+        long payloadLen = (type == T_MESSAGE ? 4L + meta.length + bodyLen : meta.length);
+        if (payloadLen > MAX_RECORD) {
+            throw new IOException("record too large");
+        }
+        ByteBuffer head = ByteBuffer.allocate(HEADER + (type == T_MESSAGE ? 4 : 0));
+        head.putInt(MAGIC).put(type).putInt((int) payloadLen);
+        if (type == T_MESSAGE) {
+            head.putInt(meta.length);
+        }
+        head.flip();
+        CRC32C crc = new CRC32C();
+        crc.update(head.array(), 4, head.limit() - 4);
+        crc.update(meta, 0, meta.length);
+        if (bodyLen > 0) {
+            crc.update(body, 0, bodyLen);
+        }
+        ByteBuffer tail = ByteBuffer.allocate(TRAILER).putInt((int) crc.getValue());
+        tail.flip();
+        ByteBuffer[] bufs = bodyLen > 0
+                ? new ByteBuffer[] {head, ByteBuffer.wrap(meta), ByteBuffer.wrap(body, 0, bodyLen), tail}
+                : new ByteBuffer[] {head, ByteBuffer.wrap(meta), tail};
+        long total = head.remaining() + meta.length + bodyLen + TRAILER;
+
+        appendLock.lock();
+        try {
+            Segment seg = active;
+            if (seg.size > 0 && seg.size + total > segmentMax) {
+                seg = rotate();
+            }
+            long start = seg.size;
+            try {
+                long written = 0;
+                while (written < total) {
+                    written += seg.channel.write(bufs, 0, bufs.length);
+                }
+            } catch (IOException e) {
+                undo(seg, start, e);
+                throw e;
+            }
+            seg.size += total;
+            if (m != null) {
+                m.segment = seg.id;
+                m.bodyOffset = start + HEADER + 4 + meta.length;
+                seg.live++;
+            }
+            writtenSeq += total;
+            return writtenSeq;
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** After a failed write, cut the segment back so that no torn record hides later ones. */
+    private void undo(Segment seg, long start, IOException cause) {
+        try {
+            seg.channel.truncate(start);
+            seg.channel.position(start);
+        } catch (IOException e) {
+            broken = cause;
+            log.error("journal segment {} cannot be repaired after a write error; refusing new mail", seg.path, e);
+        }
+    }
+
+    private Segment rotate() throws IOException {
+        Segment old = active;
+        if (fsync) {
+            old.channel.force(false);
+        }
+        return newSegment(old.id + 1);
+    }
+
+    private Segment newSegment(long id) throws IOException {
+        Path p = journalDir.resolve(String.format("%016d.log", id));
+        FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        if (fsync) {
+            forceDir(journalDir);
+        }
+        Segment s = new Segment(id, p, ch, 0);
+        segments.put(id, s);
+        active = s;
+        return s;
+    }
+
+    private void awaitDurable(long seq) throws IOException {
+        if (!fsync) {
+            return;
+        }
+        syncLock.lock();
+        try {
+            while (syncedSeq < seq) {
+                IOException b = broken;
+                if (b != null) {
+                    throw new IOException("spool unusable: " + b.getMessage(), b);
+                }
+                if (syncing) {
+                    syncDone.awaitUninterruptibly();
+                    continue;
+                }
+                syncing = true;
+                long target = writtenSeq;   // read before the segment: see class comment on rotation
+                long before = syncedSeq;
+                Segment seg = active;
+                syncLock.unlock();
+                IOException failure = null;
+                try {
+                    seg.channel.force(false);
+                } catch (IOException e) {
+                    failure = e;
+                } finally {
+                    syncLock.lock();
+                    syncing = false;
+                }
+                if (failure != null) {
+                    // After a failed fsync the kernel may have dropped the dirty pages: stop accepting.
+                    broken = failure;
+                    syncDone.signalAll();
+                    throw failure;
+                }
+                syncedSeq = Math.max(syncedSeq, target);
+                stats.add(target - before);
+                syncDone.signalAll();
+            }
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    private static void forceDir(Path d) throws IOException {
+        try (FileChannel ch = FileChannel.open(d, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    // ------------------------------------------------------------------ encoding
+
+    private static byte[] encodeMessageMeta(String qid, Envelope env, boolean external, long size) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream(256);
+        DataOutputStream out = new DataOutputStream(bos);
+        writeString(out, qid);
+        out.writeLong(env.arrival().toEpochMilli());
+        writeString(out, env.sender());
+        writeString(out, env.params());
+        writeString(out, env.client());
+        out.writeInt(env.recipients().size());
+        for (String r : env.recipients()) {
+            writeString(out, r);
+        }
+        out.writeInt(env.targets().size());
+        for (DeliveryTarget t : env.targets()) {
+            out.writeByte(t.kind().ordinal());
+            writeString(out, t.value());
+            writeString(out, t.mailbox() == null ? "" : t.mailbox());
+            out.writeInt(t.recipientIndex());
+        }
+        out.writeBoolean(external);
+        out.writeLong(size);
+        out.flush();
+        return bos.toByteArray();
+    }
+
+    private static byte[] encodeResult(Result r) throws IOException {
+        ByteArrayOutputStream bos = new ByteArrayOutputStream(64);
+        DataOutputStream out = new DataOutputStream(bos);
+        writeString(out, r.queueId());
+        out.writeInt(r.target());
+        out.writeByte(r.status().code);
+        out.writeInt(r.attempts());
+        out.writeLong(r.nextAttemptMillis());
+        writeString(out, r.reason() == null ? "" : r.reason());
+        out.flush();
+        return bos.toByteArray();
+    }
+
+    private static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    private static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > (16 << 20)) {
+            throw new IOException("bad string length " + n);
+        }
+        byte[] b = in.readNBytes(n);
+        if (b.length != n) {
+            throw new IOException("truncated string");
+        }
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    // ------------------------------------------------------------------ recovery
+
+    private void recover() throws IOException {
+        Files.createDirectories(journalDir);
+        Files.createDirectories(bodiesDir);
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(journalDir, "*.log")) {
+            ds.forEach(files::add);
+        }
+        files.sort(Comparator.naturalOrder());
+        long lastId = 0;
+        for (int i = 0; i < files.size(); i++) {
+            Path p = files.get(i);
+            long id = Long.parseLong(p.getFileName().toString().replace(".log", ""));
+            FileChannel ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Segment seg = new Segment(id, p, ch, 0);
+            long valid = replay(seg);
+            long actual = ch.size();
+            if (valid < actual) {
+                log.warn("journal {}: {} bytes after offset {} do not form a valid record (unacknowledged torn write); cut",
+                        p.getFileName(), actual - valid, valid);
+                ch.truncate(valid);
+                if (fsync) {
+                    ch.force(false);
+                }
+            }
+            seg.size = valid;
+            segments.put(id, seg);
+            lastId = id;
+        }
+        for (QueuedMessage m : index.values()) {
+            if (m.allFinal()) {
+                index.remove(m.queueId);
+                Segment s = segments.get(m.segment);
+                if (s != null) {
+                    s.live--;
+                }
+            } else {
+                m.recovered = true;
+                recovered.add(m);
+            }
+        }
+        removeOrphanBodies();
+        // Always start a fresh segment: a recovered tail is never appended to.
+        newSegment(lastId + 1);
+        appendLock.lock();
+        try {
+            reclaimSegments();
+        } finally {
+            appendLock.unlock();
+        }
+        if (!recovered.isEmpty()) {
+            log.info("spool: {} queued message(s) recovered from the journal", recovered.size());
+        }
+    }
+
+    private void removeOrphanBodies() throws IOException {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(bodiesDir)) {
+            for (Path p : ds) {
+                if (!index.containsKey(p.getFileName().toString())) {
+                    Files.deleteIfExists(p);
+                }
+            }
+        }
+    }
+
+    /** Replays one segment into the index; returns the offset after the last valid record. */
+    private long replay(Segment seg) throws IOException {
+        FileChannel ch = seg.channel;
+        long size = ch.size();
+        long pos = 0;
+        while (pos + HEADER + TRAILER <= size) {
+            byte[] head = readBytes(ch, pos, HEADER);
+            if (head == null) {
+                break;
+            }
+            ByteBuffer hb = ByteBuffer.wrap(head);
+            int magic = hb.getInt();
+            byte type = hb.get();
+            long len = hb.getInt() & 0xffffffffL;
+            if (magic != MAGIC || (type != T_MESSAGE && type != T_RESULT) || pos + HEADER + len + TRAILER > size) {
+                break;
+            }
+            CRC32C crc = new CRC32C();
+            crc.update(head, 4, HEADER - 4);
+            byte[] kept;
+            long metaLen = 0;
+            if (type == T_RESULT) {
+                kept = readBytes(ch, pos + HEADER, (int) len);
+                if (kept == null) {
+                    break;
+                }
+                crc.update(kept);
+            } else {
+                byte[] lenBytes = len >= 4 ? readBytes(ch, pos + HEADER, 4) : null;
+                if (lenBytes == null) {
+                    break;
+                }
+                metaLen = ByteBuffer.wrap(lenBytes).getInt() & 0xffffffffL;
+                if (4 + metaLen > len) {
+                    break;
+                }
+                kept = readBytes(ch, pos + HEADER + 4, (int) metaLen);
+                if (kept == null) {
+                    break;
+                }
+                crc.update(lenBytes);
+                crc.update(kept);
+                if (!checksumBody(ch, crc, pos + HEADER + 4 + metaLen, len - 4 - metaLen)) {
+                    break;
+                }
+            }
+            byte[] tail = readBytes(ch, pos + HEADER + len, TRAILER);
+            if (tail == null || ByteBuffer.wrap(tail).getInt() != (int) crc.getValue()) {
+                break;
+            }
+            try {
+                if (type == T_MESSAGE) {
+                    QueuedMessage m = decodeMessage(kept);
+                    m.segment = seg.id;
+                    m.bodyOffset = pos + HEADER + 4 + metaLen;
+                    QueuedMessage prev = index.put(m.queueId, m);
+                    if (prev != null) {
+                        Segment ps = segments.get(prev.segment);
+                        if (ps != null) {
+                            ps.live--;
+                        }
+                    }
+                    seg.live++;
+                } else {
+                    Result r = decodeResult(kept);
+                    QueuedMessage m = index.get(r.queueId());
+                    if (m != null && r.target() >= 0 && r.target() < m.status.length) {
+                        m.apply(r);
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                log.error("journal {}: record at {} has a valid checksum but cannot be decoded: {}", seg.path, pos, e.toString());
+                break;
+            }
+            pos += HEADER + len + TRAILER;
+        }
+        return pos;
+    }
+
+    private static boolean checksumBody(FileChannel ch, CRC32C crc, long pos, long len) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate((int) Math.min(Math.max(len, 1), 65536));
+        long off = 0;
+        while (off < len) {
+            chunk.clear();
+            chunk.limit((int) Math.min(chunk.capacity(), len - off));
+            int n = readFully(ch, chunk, pos + off);
+            if (n <= 0) {
+                return false;
+            }
+            crc.update(chunk.array(), 0, n);
+            off += n;
+        }
+        return true;
+    }
+
+    private static byte[] readBytes(FileChannel ch, long pos, int n) throws IOException {
+        ByteBuffer b = ByteBuffer.allocate(n);
+        return readFully(ch, b, pos) == n ? b.array() : null;
+    }
+
+    private static int readFully(FileChannel ch, ByteBuffer buf, long pos) throws IOException {
+        int total = 0;
+        while (buf.hasRemaining()) {
+            int n = ch.read(buf, pos + total);
+            if (n < 0) {
+                break;
+            }
+            total += n;
+        }
+        return total;
+    }
+
+    private static QueuedMessage decodeMessage(byte[] meta) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(meta));
+        String qid = readString(in);
+        long arrival = in.readLong();
+        String sender = readString(in);
+        String params = readString(in);
+        String client = readString(in);
+        int nr = in.readInt();
+        List<String> rcpts = new ArrayList<>(nr);
+        for (int i = 0; i < nr; i++) {
+            rcpts.add(readString(in));
+        }
+        int nt = in.readInt();
+        List<DeliveryTarget> targets = new ArrayList<>(nt);
+        for (int i = 0; i < nt; i++) {
+            DeliveryTarget.Kind kind = DeliveryTarget.Kind.values()[in.readByte()];
+            String value = readString(in);
+            String mailbox = readString(in);
+            targets.add(new DeliveryTarget(kind, value, mailbox.isEmpty() ? null : mailbox, in.readInt()));
+        }
+        boolean external = in.readBoolean();
+        long size = in.readLong();
+        Envelope env = new Envelope(sender, params, client, rcpts, targets, Instant.ofEpochMilli(arrival));
+        QueuedMessage m = new QueuedMessage(qid, env, size);
+        m.external = external;
+        return m;
+    }
+
+    private static Result decodeResult(byte[] payload) throws IOException {
+        DataInputStream in = new DataInputStream(new java.io.ByteArrayInputStream(payload));
+        String qid = readString(in);
+        int target = in.readInt();
+        TargetStatus st = TargetStatus.of(in.readByte());
+        int attempts = in.readInt();
+        long next = in.readLong();
+        String reason = readString(in);
+        return new Result(qid, target, st, attempts, next, reason.isEmpty() ? null : reason);
+    }
+
+    // ------------------------------------------------------------------ reading without a server
+
+    /** Reads the queue as it is on disk, read-only, for {@code tacit mailq} while a server may run. */
+    public static List<MessageInfo> list(Path spoolDir) throws IOException {
+        Path journal = spoolDir.resolve("journal");
+        if (!Files.isDirectory(journal)) {
+            return List.of();
+        }
+        Spool s = new Spool(spoolDir, false, Long.MAX_VALUE, 0);
+        List<Path> files = new ArrayList<>();
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(journal, "*.log")) {
+            ds.forEach(files::add);
+        }
+        files.sort(Comparator.naturalOrder());
+        for (Path p : files) {
+            long id = Long.parseLong(p.getFileName().toString().replace(".log", ""));
+            try (FileChannel ch = FileChannel.open(p, StandardOpenOption.READ)) {
+                Segment seg = new Segment(id, p, ch, 0);
+                s.segments.put(id, seg);
+                s.replay(seg);
+            }
+        }
+        List<MessageInfo> out = new ArrayList<>();
+        for (QueuedMessage m : s.index.values()) {
+            if (!m.allFinal()) {
+                out.add(m.info());
+            }
+        }
+        out.sort(Comparator.comparing(MessageInfo::arrival));
+        return out;
+    }
+
+    @Override
+    public void close() {
+        appendLock.lock();
+        try {
+            for (Segment seg : segments.values()) {
+                try {
+                    if (fsync && seg == active) {
+                        seg.channel.force(false);
+                    }
+                    seg.channel.close();
+                } catch (IOException e) {
+                    log.warn("closing {}: {}", seg.path, e.toString());
+                }
+            }
+        } finally {
+            appendLock.unlock();
+        }
+    }
+
+    /** Reads a slice of a journal segment by positional reads (thread-safe on a shared channel). */
+    static final class ChannelSliceInputStream extends InputStream {
+        private final FileChannel ch;
+        private long pos;
+        private final long end;
+
+        ChannelSliceInputStream(FileChannel ch, long pos, long len) {
+            this.ch = ch;
+            this.pos = pos;
+            this.end = pos + len;
+        }
+
+        @Override
+        public int read() throws IOException {
+            byte[] b = new byte[1];
+            int n = read(b, 0, 1);
+            return n <= 0 ? -1 : b[0] & 0xff;
+        }
+
+        @Override
+        public int read(byte[] b, int off, int len) throws IOException {
+            if (pos >= end) {
+                return -1;
+            }
+            int n = (int) Math.min(len, end - pos);
+            int r = ch.read(ByteBuffer.wrap(b, off, n), pos);
+            if (r > 0) {
+                pos += r;
+            }
+            return r;
+        }
+    }
+}

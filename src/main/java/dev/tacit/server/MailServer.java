@@ -1,0 +1,135 @@
+package dev.tacit.server;
+
+import dev.tacit.config.TacitConfig;
+import dev.tacit.delivery.MaildirDelivery;
+import dev.tacit.directory.Expander;
+import dev.tacit.directory.FileDirectory;
+import dev.tacit.directory.LocalDomains;
+import dev.tacit.events.MailLog;
+import dev.tacit.policy.SendmailVerifier;
+import dev.tacit.policy.SmtpPolicy;
+import dev.tacit.queue.DeliveryTarget;
+import dev.tacit.queue.QueueRunner;
+import dev.tacit.queue.Spool;
+import dev.tacit.queue.TargetStatus;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A running Tacit mail server: directory, policy, spool, queue runner and listeners, wired from one
+ * {@link TacitConfig}. {@link #close()} shuts down in order (listeners first, so messages in flight
+ * finish and are durable, then the runner, then the spool).
+ */
+public final class MailServer implements AutoCloseable {
+
+    private final TacitConfig config;
+    private final Spool spool;
+    private final QueueRunner runner;
+    private final SmtpListener listener;
+
+    private MailServer(TacitConfig config, Spool spool, QueueRunner runner, SmtpListener listener) {
+        this.config = config;
+        this.spool = spool;
+        this.runner = runner;
+        this.listener = listener;
+    }
+
+    public static MailServer start(TacitConfig cfg) throws IOException {
+        Files.createDirectories(cfg.dataDir());
+        Files.createDirectories(cfg.mailDir());
+        LocalDomains domains = new LocalDomains(cfg.hostname(), cfg.localDomains(),
+                cfg.listen().stream().map(TacitConfig.ListenAddress::host).toList());
+        FileDirectory directory = FileDirectory.load(cfg.usersFile(), cfg.aliasesFile());
+        Expander expander = new Expander(directory, domains);
+        SmtpPolicy policy = new SmtpPolicy(cfg.privacy(), new SendmailVerifier(expander, cfg.hostname()));
+        MailLog mailLog = new MailLog(cfg.logLevel());
+        Spool spool = Spool.open(cfg.spoolDir(), cfg.queue().fsync());
+        QueueRunner runner = new QueueRunner(spool, new MaildirDelivery(cfg.queue().fsync()), t -> maildirFor(cfg, t),
+                new QueueRunner.Settings(cfg.queue().retryInitial(), cfg.queue().retryMax(), cfg.queue().maxAge(),
+                        cfg.queue().deliveryConcurrency(), cfg.hostname()),
+                Clock.systemUTC(), o -> logDelivery(mailLog, cfg, o));
+        ServerContext ctx = new ServerContext(cfg, policy, domains, spool, runner, mailLog, helpText(cfg));
+        SmtpListener listener = new SmtpListener(ctx);
+        try {
+            listener.start();
+        } catch (IOException e) {
+            spool.close();
+            throw e;
+        }
+        runner.start();
+        return new MailServer(cfg, spool, runner, listener);
+    }
+
+    static Path maildirFor(TacitConfig cfg, DeliveryTarget t) {
+        if (t.mailbox() != null) {
+            Path p = Path.of(t.mailbox());
+            return p.isAbsolute() ? p : cfg.dataDir().resolve(p);
+        }
+        return cfg.mailDir().resolve(t.value());
+    }
+
+    private static void logDelivery(MailLog log, TacitConfig cfg, QueueRunner.Outcome o) {
+        long secs = Duration.between(o.message().envelope().arrival(), java.time.Instant.now()).toSeconds();
+        String delay = String.format("%02d:%02d:%02d", secs / 3600, (secs / 60) % 60, secs % 60);
+        String stat = switch (o.status()) {
+            case DELIVERED -> "dsn=2.0.0, stat=Sent";
+            case FAILED -> "dsn=5.0.0, stat=" + o.detail();
+            case DEFERRED, PENDING -> "dsn=4.0.0, stat=Deferred: " + o.detail();
+        };
+        String mailer = o.target().kind() == DeliveryTarget.Kind.LOCAL ? "local" : "esmtp";
+        String to = o.target().kind() == DeliveryTarget.Kind.LOCAL ? o.target().value() + "@" + cfg.hostname() : o.target().value();
+        log.log(o.status() == TargetStatus.DELIVERED ? 8 : 3, MailLog.Priority.INFO, o.message().queueId(),
+                "to=<" + to + ">, delay=" + delay + ", mailer=" + mailer + ", " + stat);
+    }
+
+    static List<String> helpText(TacitConfig cfg) throws IOException {
+        if (cfg.helpFile() != null) {
+            return Files.readAllLines(cfg.helpFile());
+        }
+        try (InputStream in = MailServer.class.getResourceAsStream("helpfile")) {
+            if (in == null) {
+                return List.of();
+            }
+            return new ArrayList<>(List.of(new String(in.readAllBytes(), StandardCharsets.UTF_8).split("\n")));
+        }
+    }
+
+    public TacitConfig config() {
+        return config;
+    }
+
+    public Spool spool() {
+        return spool;
+    }
+
+    public QueueRunner runner() {
+        return runner;
+    }
+
+    public List<InetSocketAddress> addresses() {
+        return listener.addresses();
+    }
+
+    public int port() {
+        return listener.addresses().get(0).getPort();
+    }
+
+    public int activeSessions() {
+        return listener.activeSessions();
+    }
+
+    @Override
+    public void close() {
+        listener.close();
+        runner.close();
+        spool.close();
+    }
+}

@@ -1,0 +1,27 @@
+package dev.tacit.server;
+
+import dev.tacit.config.TacitConfig;
+import dev.tacit.directory.LocalDomains;
+import dev.tacit.events.MailLog;
+import dev.tacit.policy.SmtpPolicy;
+import dev.tacit.queue.QueueRunner;
+import dev.tacit.queue.Spool;
+import java.util.List;
+
+/**
+ * What every session shares: configuration, policy, local domains, spool, queue runner, the mail
+ * log and the help text. Built once by {@link SmtpServer}'s owner.
+ */
+public record ServerContext(
+        TacitConfig config,
+        SmtpPolicy policy,
+        LocalDomains domains,
+        Spool spool,
+        QueueRunner runner,
+        MailLog mailLog,
+        List<String> helpText) {
+
+    public String hostname() {
+        return config.hostname();
+    }
+}

@@ -1,0 +1,361 @@
+package dev.tacit.server;
+
+import dev.tacit.config.TacitConfig;
+import dev.tacit.events.MailLog;
+import dev.tacit.policy.ClientView;
+import dev.tacit.policy.Decision;
+import dev.tacit.smtp.CommandLine;
+import dev.tacit.smtp.Replies;
+import dev.tacit.smtp.Reply;
+import dev.tacit.smtp.SmtpInput;
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.locks.ReentrantLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One SMTP connection, served by one virtual thread with blocking I/O.
+ *
+ * <p>The loop reads a line, checks it (length, characters, open-proxy probe on the first line), looks
+ * the verb up in {@link CommandTable} and runs the handler. Every reply goes through
+ * {@link #reply(Reply)}, which is the one place that counts bad commands and closes after sendmail's
+ * limit. Replies are buffered and flushed only when the client has nothing more pipelined, so a
+ * PIPELINING client gets its replies in order and in as few packets as possible (RFC 2920 3.1).
+ *
+ * <p>Config keys: limits.max_command_line, limits.max_bad_commands, limits.command_timeout,
+ * greeting_text.
+ */
+public final class Session implements Runnable, ClientView {
+
+    private static final Logger log = LoggerFactory.getLogger(Session.class);
+
+    private final ServerContext ctx;
+    private final Socket socket;
+    private final String sessionId;
+    private final Runnable onClose;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final SessionState state = new SessionState();
+    private SmtpInput in;
+    private OutputStream out;
+    private String clientName;
+    private volatile boolean closing;
+    private volatile boolean awaitingCommand;
+    private volatile boolean shutdownRequested;
+
+    Session(ServerContext ctx, Socket socket, String sessionId, Runnable onClose) {
+        this.ctx = ctx;
+        this.socket = socket;
+        this.sessionId = sessionId;
+        this.onClose = onClose;
+    }
+
+    // ------------------------------------------------------------------ accessors for handlers
+
+    public ServerContext ctx() {
+        return ctx;
+    }
+
+    public TacitConfig config() {
+        return ctx.config();
+    }
+
+    public SessionState state() {
+        return state;
+    }
+
+    public SmtpInput input() {
+        return in;
+    }
+
+    public String sessionId() {
+        return sessionId;
+    }
+
+    @Override
+    public InetAddress address() {
+        return socket.getInetAddress();
+    }
+
+    @Override
+    public String clientName() {
+        return clientName;
+    }
+
+    @Override
+    public String heloName() {
+        return state.helo;
+    }
+
+    public MailLog mailLog() {
+        return ctx.mailLog();
+    }
+
+    public void setReadTimeout(Duration d) throws SocketException {
+        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, d.toMillis()));
+    }
+
+    // ------------------------------------------------------------------ the loop
+
+    @Override
+    public void run() {
+        try {
+            socket.setTcpNoDelay(true);
+            setReadTimeout(config().limits().commandTimeout());
+            in = new SmtpInput(socket.getInputStream());
+            out = new BufferedOutputStream(socket.getOutputStream(), 8192);
+            clientName = ClientNames.describe(socket.getInetAddress());
+            reply(Replies.greeting(ctx.hostname(), config().greetingText()));
+            while (!closing) {
+                if (shutdownRequested && state.tx == null) {
+                    sendAndClose(Replies.shuttingDown(ctx.hostname()));
+                    break;
+                }
+                if (in.buffered() == 0) {
+                    flush();
+                }
+                awaitingCommand = true;
+                SmtpInput.Line line;
+                try {
+                    line = in.readLine(config().limits().maxCommandLine(), false);
+                } finally {
+                    awaitingCommand = false;
+                }
+                if (line == null || line.end() == SmtpInput.End.EOF) {
+                    if (shutdownRequested && !closing) {
+                        sendAndClose(Replies.shuttingDown(ctx.hostname()));
+                    } else {
+                        lostInput();
+                    }
+                    break;
+                }
+                handleLine(line);
+            }
+        } catch (SocketTimeoutException e) {
+            ctx.mailLog().log(1, MailLog.Priority.NOTICE, sessionId, "timeout waiting for input from " + clientName + " during server cmd read");
+            sendAndClose(Replies.timeout(ctx.hostname()));
+        } catch (IOException e) {
+            if (!closing) {
+                log.debug("session {}: {}", sessionId, e.toString());
+            }
+        } catch (RuntimeException e) {
+            log.error("session {}: internal error; closing", sessionId, e);
+            sendAndClose(Replies.LOCAL_ERROR.withCode(421, "4.3.0"));
+        } finally {
+            closeQuietly();
+        }
+    }
+
+    private void lostInput() {
+        if (state.tx != null) {
+            ctx.mailLog().log(1, MailLog.Priority.NOTICE, sessionId, "lost input channel from " + clientName + " to MTA after " + "mail");
+        } else {
+            ctx.mailLog().log(19, MailLog.Priority.NOTICE, sessionId, "lost input channel from " + clientName + " to MTA");
+        }
+    }
+
+    private void handleLine(SmtpInput.Line line) throws IOException {
+        if (line.overflow()) {
+            ctx.mailLog().log(-1, MailLog.Priority.INFO, sessionId,
+                    clientName + ": SMTP violation, input too long: " + (line.length() + 1));
+            sendAndClose(Replies.commandTooLong(ctx.hostname(), clientName));
+            return;
+        }
+        String text = decode(line.data());
+        if (text == null) {
+            countBad();
+            reply(Replies.INVALID_CHARACTERS);
+            return;
+        }
+        if (state.firstCommand) {
+            state.firstCommand = false;
+            if (looksLikeProxyProbe(text)) {
+                String shown = text.length() > 40 ? text.substring(0, 40) : text;
+                ctx.mailLog().log(-1, MailLog.Priority.INFO, sessionId, clientName + ": probable open proxy: command=" + shown);
+                sendAndClose(Replies.openProxy(ctx.hostname(), clientName));
+                return;
+            }
+        }
+        CommandLine cmd = CommandLine.parse(text);
+        if (ctx.mailLog().enabled(14)) {
+            ctx.mailLog().log(14, MailLog.Priority.INFO, sessionId, "<-- " + text);
+        }
+        CommandHandler handler = CommandTable.lookup(cmd.verb());
+        if (handler == null) {
+            unknownCommand(cmd);
+            return;
+        }
+        handler.handle(this, cmd);
+    }
+
+    /** The reply to an unknown command, and the bad-command count it implies (sendmail 3.5, 3.7). */
+    public void unknownCommand(CommandLine cmd) throws IOException {
+        if (countBad()) {
+            return;
+        }
+        reply(Replies.unrecognized(cmd.line()));
+    }
+
+    /**
+     * Counts a bad command; past the limit, answers 421 and closes (the 26th bad command gets the 421
+     * instead of its own reply). Returns true when the session is closing.
+     */
+    public boolean countBad() throws IOException {
+        state.badCommands++;
+        if (state.badCommands > config().limits().maxBadCommands()) {
+            sendAndClose(Replies.tooManyBadCommands(ctx.hostname()));
+            return true;
+        }
+        return false;
+    }
+
+    private static boolean looksLikeProxyProbe(String line) {
+        for (String p : new String[] {"GET", "POST", "CONNECT", "USER"}) {
+            if (line.length() > p.length() && line.regionMatches(true, 0, p, 0, p.length())
+                    && Character.isWhitespace(line.charAt(p.length()))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Strict UTF-8 without control characters other than TAB; null when the line has any. */
+    static String decode(byte[] data) {
+        for (byte b : data) {
+            if ((b >= 0 && b < 0x20 && b != '\t') || b == 0x7f) {
+                return null;
+            }
+        }
+        try {
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(data)).toString();
+        } catch (CharacterCodingException e) {
+            return null;
+        }
+    }
+
+    // ------------------------------------------------------------------ output
+
+    /** Queues a reply; it is flushed when the client has nothing more pipelined. */
+    public void reply(Reply r) throws IOException {
+        writeLock.lock();
+        try {
+            out.write(r.toBytes());
+        } finally {
+            writeLock.unlock();
+        }
+        if (ctx.mailLog().enabled(14)) {
+            for (String l : r.toWire().split("\r\n")) {
+                ctx.mailLog().log(14, MailLog.Priority.INFO, sessionId, "--- " + l);
+            }
+        }
+    }
+
+    /** Applies a policy decision: wait, answer, maybe close. */
+    public void apply(Decision d) throws IOException {
+        if (!d.delay().isZero() && !d.delay().isNegative()) {
+            flush();
+            try {
+                Thread.sleep(d.delay());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted");
+            }
+        }
+        if (d.close()) {
+            sendAndClose(d.reply());
+        } else {
+            reply(d.reply());
+        }
+    }
+
+    public void flush() throws IOException {
+        writeLock.lock();
+        try {
+            out.flush();
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Sends a last reply and ends the session. */
+    public void sendAndClose(Reply r) {
+        if (closing) {
+            return;
+        }
+        closing = true;
+        try {
+            if (out != null) {
+                reply(r);
+                flush();
+            }
+        } catch (IOException e) {
+            log.debug("session {}: last reply not delivered: {}", sessionId, e.toString());
+        }
+    }
+
+    /** QUIT: answer and close. */
+    public void quit(Reply r) {
+        state.quit = true;
+        sendAndClose(r);
+    }
+
+    private void closeQuietly() {
+        closing = true;
+        try {
+            if (out != null) {
+                out.flush();
+            }
+        } catch (IOException ignored) {
+            // the peer is gone
+        }
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // nothing left to do
+        }
+        onClose.run();
+    }
+
+    // ------------------------------------------------------------------ shutdown
+
+    /**
+     * Asks the session to end: an idle session outside a transaction is woken and told 421 4.3.2 at
+     * once; one inside a transaction finishes its message first.
+     */
+    void requestShutdown() {
+        shutdownRequested = true;
+        if (awaitingCommand && state.tx == null) {
+            try {
+                socket.shutdownInput();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+    }
+
+    public boolean shutdownRequested() {
+        return shutdownRequested;
+    }
+
+    void forceClose() {
+        closing = true;
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // already closed
+        }
+    }
+}

@@ -1,0 +1,90 @@
+package dev.tacit.server;
+
+/**
+ * The explicit state of one SMTP session: who the client said it is, the current transaction (null
+ * outside one) and sendmail's per-connection counters. Owned by the session's thread.
+ */
+public final class SessionState {
+
+    /** The HELO/EHLO name, null before the first HELO/EHLO. */
+    String helo;
+    boolean esmtp;
+    Transaction tx;
+    boolean verbose;
+    boolean firstCommand = true;
+    boolean quit;
+    /** sendmail: a session that issued no MAIL, EXPN, VRFY or ETRN is logged as such. */
+    boolean issuedSomething;
+
+    int badCommands;
+    int heloCount;
+    int vrfyCount;
+    int noopCount;
+    int etrnCount;
+    int messages;
+
+    public String helo() {
+        return helo;
+    }
+
+    public boolean esmtp() {
+        return esmtp;
+    }
+
+    public Transaction tx() {
+        return tx;
+    }
+
+    public void setTransaction(Transaction t) {
+        this.tx = t;
+    }
+
+    public void identify(String name, boolean extended) {
+        this.helo = name;
+        this.esmtp = extended;
+    }
+
+    public void resetTransaction() {
+        tx = null;
+    }
+
+    public boolean verbose() {
+        return verbose;
+    }
+
+    public void setVerbose(boolean v) {
+        verbose = v;
+    }
+
+    public boolean issuedSomething() {
+        return issuedSomething;
+    }
+
+    public void markIssued() {
+        issuedSomething = true;
+    }
+
+    public int countHelo() {
+        return ++heloCount;
+    }
+
+    public int countVrfy() {
+        return ++vrfyCount;
+    }
+
+    public int countNoop() {
+        return ++noopCount;
+    }
+
+    public int countEtrn() {
+        return ++etrnCount;
+    }
+
+    public int messages() {
+        return messages;
+    }
+
+    public void countMessage() {
+        messages++;
+    }
+}

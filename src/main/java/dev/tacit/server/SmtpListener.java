@@ -1,0 +1,191 @@
+package dev.tacit.server;
+
+import dev.tacit.config.TacitConfig;
+import dev.tacit.smtp.Replies;
+import dev.tacit.smtp.Reply;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Accepts connections on every configured address and gives each its own virtual thread. Enforces
+ * the connection limits (in all, and per client address) with 421 4.7.0, and shuts down in order:
+ * stop accepting, tell idle sessions 421 4.3.2, let messages in flight finish, then close the rest.
+ *
+ * <p>Config keys: listen, limits.max_connections, limits.max_connections_per_client,
+ * limits.shutdown_grace.
+ */
+public final class SmtpListener implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(SmtpListener.class);
+
+    private final ServerContext ctx;
+    private final List<ServerSocket> sockets = new ArrayList<>();
+    private final List<Thread> acceptors = new ArrayList<>();
+    private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
+    private final ConcurrentHashMap<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
+    private final AtomicInteger active = new AtomicInteger();
+    private volatile boolean stopping;
+
+    public SmtpListener(ServerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    public void start() throws IOException {
+        for (TacitConfig.ListenAddress a : ctx.config().listen()) {
+            ServerSocket ss = new ServerSocket();
+            ss.setReuseAddress(true);
+            try {
+                ss.bind(new InetSocketAddress(InetAddress.getByName(a.host()), a.port()), 4096);
+            } catch (IOException e) {
+                ss.close();
+                close();
+                throw new IOException("cannot listen on " + a + ": " + e.getMessage(), e);
+            }
+            sockets.add(ss);
+        }
+        for (ServerSocket ss : sockets) {
+            acceptors.add(Thread.ofPlatform().name("smtp-accept-" + ss.getLocalPort()).daemon(true).start(() -> acceptLoop(ss)));
+        }
+    }
+
+    /** The bound addresses (with the real port when the config said 0). */
+    public List<InetSocketAddress> addresses() {
+        return sockets.stream().map(s -> (InetSocketAddress) s.getLocalSocketAddress()).toList();
+    }
+
+    public int activeSessions() {
+        return active.get();
+    }
+
+    private void acceptLoop(ServerSocket ss) {
+        while (!stopping) {
+            Socket s;
+            try {
+                s = ss.accept();
+            } catch (SocketException e) {
+                if (!stopping) {
+                    log.error("accept on {} failed: {}", ss.getLocalSocketAddress(), e.toString());
+                }
+                return;
+            } catch (IOException e) {
+                // Out of file descriptors and the like: refuse cleanly, back off, keep serving.
+                log.warn("accept on {} failed: {}; backing off", ss.getLocalSocketAddress(), e.toString());
+                sleepQuietly(100);
+                continue;
+            }
+            try {
+                admit(s);
+            } catch (RuntimeException | OutOfMemoryError e) {
+                log.error("cannot start a session: {}", e.toString());
+                closeQuietly(s);
+            }
+        }
+    }
+
+    private void admit(Socket s) {
+        var limits = ctx.config().limits();
+        InetAddress client = s.getInetAddress();
+        if (active.incrementAndGet() > limits.maxConnections()) {
+            active.decrementAndGet();
+            refuse(s, Replies.tooManyConnections(ctx.hostname()));
+            return;
+        }
+        AtomicInteger count = perClient.computeIfAbsent(client, k -> new AtomicInteger());
+        if (count.incrementAndGet() > limits.maxConnectionsPerClient()) {
+            release(client, count);
+            refuse(s, Replies.tooManyConnectionsFromClient(ctx.hostname()));
+            return;
+        }
+        String id = ctx.spool().newQueueId();
+        Session[] holder = new Session[1];
+        Session session = new Session(ctx, s, id, () -> {
+            sessions.remove(holder[0]);
+            release(client, count);
+        });
+        holder[0] = session;
+        sessions.add(session);
+        if (stopping) {
+            session.requestShutdown();
+        }
+        Thread.ofVirtual().name("smtp-" + id).start(session);
+    }
+
+    private void release(InetAddress client, AtomicInteger count) {
+        active.decrementAndGet();
+        if (count.decrementAndGet() <= 0) {
+            perClient.remove(client, count);
+        }
+    }
+
+    private void refuse(Socket s, Reply r) {
+        Thread.ofVirtual().start(() -> {
+            try (s) {
+                s.setSoTimeout(5000);
+                s.getOutputStream().write(r.toBytes());
+                s.getOutputStream().flush();
+            } catch (IOException ignored) {
+                // the client left
+            }
+        });
+    }
+
+    @Override
+    public void close() {
+        stopping = true;
+        for (ServerSocket ss : sockets) {
+            closeQuietly(ss);
+        }
+        for (Thread t : acceptors) {
+            try {
+                t.join(2000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        for (Session s : sessions) {
+            s.requestShutdown();
+        }
+        long deadline = System.nanoTime() + ctx.config().limits().shutdownGrace().toNanos();
+        while (!sessions.isEmpty() && System.nanoTime() < deadline) {
+            for (Session s : sessions) {
+                s.requestShutdown();
+            }
+            sleepQuietly(20);
+        }
+        for (Session s : sessions) {
+            s.forceClose();
+        }
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (!sessions.isEmpty() && System.nanoTime() < end) {
+            sleepQuietly(10);
+        }
+    }
+
+    private static void sleepQuietly(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+    }
+}

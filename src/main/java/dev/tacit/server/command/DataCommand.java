@@ -1,0 +1,180 @@
+package dev.tacit.server.command;
+
+import dev.tacit.directory.Target;
+import dev.tacit.events.MailLog;
+import dev.tacit.queue.DeliveryTarget;
+import dev.tacit.queue.Envelope;
+import dev.tacit.queue.Incoming;
+import dev.tacit.queue.QueuedMessage;
+import dev.tacit.queue.SpoolFullException;
+import dev.tacit.server.CommandHandler;
+import dev.tacit.server.Session;
+import dev.tacit.server.Transaction;
+import dev.tacit.smtp.CommandLine;
+import dev.tacit.smtp.DataReader;
+import dev.tacit.smtp.Replies;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * DATA (RFC 5321 4.1.1.4): 354, the body up to CRLF.CRLF, then 250 only once the message is durable
+ * in the spool. A Received: header is prepended (RFC 5321 4.4). A message with a bare CR or LF, an
+ * overlong line or too many bytes is read to its end and refused; a client that disconnects
+ * mid-DATA leaves nothing behind.
+ */
+public final class DataCommand implements CommandHandler {
+
+    private static final DateTimeFormatter RFC5322 = DateTimeFormatter.ofPattern("EEE, d MMM yyyy HH:mm:ss Z", Locale.US);
+
+    @Override
+    public void handle(Session s, CommandLine cmd) throws IOException {
+        Transaction tx = s.state().tx();
+        if (tx == null) {
+            s.reply(Replies.NEED_MAIL);
+            return;
+        }
+        if (tx.recipients().isEmpty()) {
+            s.reply(Replies.NEED_RCPT);
+            return;
+        }
+        var limits = s.config().limits();
+        Incoming incoming = s.ctx().spool().begin();
+        Instant now = Instant.now();
+        SafeSink sink = new SafeSink(incoming);
+        sink.write(received(s, tx, incoming.queueId(), now).getBytes(StandardCharsets.UTF_8));
+        s.reply(Replies.START_DATA);
+        s.flush();
+        DataReader.Result r;
+        s.setReadTimeout(limits.dataTimeout());
+        try {
+            r = new DataReader(limits.maxDataLine()).read(s.input(), sink, limits.maxMessageSize());
+        } catch (IOException e) {
+            incoming.discard();
+            s.state().resetTransaction();
+            throw e;
+        } finally {
+            s.setReadTimeout(limits.commandTimeout());
+        }
+        switch (r.outcome()) {
+            case EOF -> {
+                incoming.discard();
+                s.state().resetTransaction();
+                s.mailLog().log(1, MailLog.Priority.NOTICE, s.sessionId(),
+                        "lost input channel from " + s.clientName() + " to MTA after data");
+                s.sendAndClose(Replies.timeout(s.ctx().hostname()));
+                return;
+            }
+            case TOO_LARGE -> refuse(s, incoming, Replies.sizeExceeded(limits.maxMessageSize()));
+            case BARE_NEWLINE -> refuse(s, incoming, Replies.BARE_NEWLINE);
+            case LINE_TOO_LONG -> refuse(s, incoming, Replies.dataLineTooLong(limits.maxDataLine()));
+            case OK -> {
+                if (sink.failure != null) {
+                    refuse(s, incoming, storageReply(sink.failure));
+                    return;
+                }
+                commit(s, tx, incoming, now, r.size());
+            }
+        }
+    }
+
+    private static void refuse(Session s, Incoming incoming, dev.tacit.smtp.Reply reply) throws IOException {
+        incoming.discard();
+        s.state().resetTransaction();
+        s.reply(reply);
+    }
+
+    private static dev.tacit.smtp.Reply storageReply(IOException e) {
+        return e instanceof SpoolFullException || String.valueOf(e.getMessage()).contains("No space left")
+                ? Replies.STORAGE_FULL : Replies.LOCAL_ERROR;
+    }
+
+    private static void commit(Session s, Transaction tx, Incoming incoming, Instant now, long size) throws IOException {
+        List<String> rcpts = new ArrayList<>();
+        List<DeliveryTarget> targets = new ArrayList<>();
+        Set<String> seen = new LinkedHashSet<>();
+        for (int i = 0; i < tx.recipients().size(); i++) {
+            Transaction.Recipient rc = tx.recipients().get(i);
+            rcpts.add(rc.address());
+            for (Target t : rc.targets()) {
+                DeliveryTarget dt = switch (t) {
+                    case Target.Local l -> new DeliveryTarget(DeliveryTarget.Kind.LOCAL, l.user().login(),
+                            l.user().mailbox() == null ? null : l.user().mailbox().toString(), i);
+                    case Target.Remote rm -> new DeliveryTarget(DeliveryTarget.Kind.REMOTE, rm.address(), null, i);
+                    case Target.Program p -> new DeliveryTarget(DeliveryTarget.Kind.PROGRAM, p.command(), null, i);
+                    case Target.File f -> new DeliveryTarget(DeliveryTarget.Kind.FILE, f.path(), null, i);
+                };
+                // One copy per final recipient, however many aliases lead to it.
+                if (seen.add(dt.kind() + ":" + dt.value().toLowerCase(Locale.ROOT))) {
+                    targets.add(dt);
+                }
+            }
+        }
+        Envelope env = new Envelope(tx.sender(), tx.params(), s.clientName(), rcpts, targets, now);
+        QueuedMessage m;
+        try {
+            m = s.ctx().spool().commit(incoming, env);
+        } catch (IOException e) {
+            s.mailLog().log(0, MailLog.Priority.ERR, incoming.queueId(), "cannot queue message: " + e.getMessage());
+            s.state().resetTransaction();
+            s.reply(storageReply(e));
+            return;
+        }
+        s.state().countMessage();
+        s.mailLog().log(4, MailLog.Priority.INFO, m.queueId(), "from=" + tx.senderEcho() + ", size=" + size + ", class=0, nrcpts="
+                + rcpts.size() + ", proto=" + (s.state().esmtp() ? "ESMTP" : "SMTP") + ", daemon=MTA, relay=" + s.clientName());
+        s.state().resetTransaction();
+        s.reply(Replies.accepted(m.queueId()));
+        s.ctx().runner().submit(m);
+    }
+
+    /** RFC 5321 4.4 trace header; names a recipient only when there is exactly one (no Bcc leak). */
+    static String received(Session s, Transaction tx, String qid, Instant now) {
+        String helo = s.state().helo() == null ? s.clientName() : s.state().helo();
+        String proto = tx.smtputf8() ? "UTF8SMTP" : (s.state().esmtp() ? "ESMTP" : "SMTP");
+        StringBuilder sb = new StringBuilder(200);
+        sb.append("Received: from ").append(helo).append(" (").append(s.clientName()).append(")\r\n");
+        sb.append("\tby ").append(s.ctx().hostname()).append(" with ").append(proto).append(" id ").append(qid);
+        if (tx.recipients().size() == 1) {
+            sb.append("\r\n\tfor <").append(tx.recipients().get(0).address()).append(">");
+        }
+        sb.append("; ").append(RFC5322.format(ZonedDateTime.ofInstant(now, ZoneId.systemDefault()))).append("\r\n");
+        return sb.toString();
+    }
+
+    /** Keeps reading the body when the spool cannot take it, so the reply can still be sent in sync. */
+    private static final class SafeSink extends OutputStream {
+        private final OutputStream target;
+        IOException failure;
+
+        SafeSink(OutputStream target) {
+            this.target = target;
+        }
+
+        @Override
+        public void write(int b) {
+            write(new byte[] {(byte) b}, 0, 1);
+        }
+
+        @Override
+        public void write(byte[] b, int off, int len) {
+            if (failure != null) {
+                return;
+            }
+            try {
+                target.write(b, off, len);
+            } catch (IOException e) {
+                failure = e;
+            }
+        }
+    }
+}

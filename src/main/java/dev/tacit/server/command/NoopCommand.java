@@ -1,0 +1,16 @@
+package dev.tacit.server.command;
+
+import dev.tacit.server.CommandHandler;
+import dev.tacit.server.Session;
+import dev.tacit.smtp.CommandLine;
+import dev.tacit.smtp.Replies;
+import java.io.IOException;
+
+/** NOOP (RFC 5321 4.1.1.9), with or without an argument. */
+public final class NoopCommand implements CommandHandler {
+    @Override
+    public void handle(Session s, CommandLine cmd) throws IOException {
+        s.state().countNoop();
+        s.reply(Replies.OK);
+    }
+}

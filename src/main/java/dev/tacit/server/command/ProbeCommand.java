@@ -1,0 +1,22 @@
+package dev.tacit.server.command;
+
+import dev.tacit.events.MailLog;
+import dev.tacit.server.CommandHandler;
+import dev.tacit.server.Session;
+import dev.tacit.smtp.CommandLine;
+import java.io.IOException;
+import java.util.Locale;
+
+/**
+ * DEBUG, SHOWQ, WIZ and the other SMTPDEBUG-era commands. They never work: the reply is exactly the
+ * unknown-command reply, so a scanner cannot tell them apart; only the log knows (crit, LogLevel > 0,
+ * sendmail-privacy.md 10).
+ */
+public final class ProbeCommand implements CommandHandler {
+    @Override
+    public void handle(Session s, CommandLine cmd) throws IOException {
+        s.mailLog().log(0, MailLog.Priority.CRIT, s.sessionId(), "\"" + cmd.verb().toLowerCase(Locale.ROOT) + "\" command from "
+                + s.clientName() + " (" + s.address().getHostAddress() + ")");
+        s.unknownCommand(cmd);
+    }
+}

@@ -1,0 +1,64 @@
+package dev.tacit.server.command;
+
+import dev.tacit.events.MailLog;
+import dev.tacit.policy.RcptDecision;
+import dev.tacit.server.CommandHandler;
+import dev.tacit.server.Session;
+import dev.tacit.server.Transaction;
+import dev.tacit.smtp.CommandLine;
+import dev.tacit.smtp.MailAddress;
+import dev.tacit.smtp.PathArgument;
+import dev.tacit.smtp.Replies;
+import java.io.IOException;
+
+/**
+ * RCPT TO (RFC 5321 4.1.1.3). Syntax and limits are checked here; whether the recipient is accepted
+ * is the policy's decision.
+ */
+public final class RcptCommand implements CommandHandler {
+
+    @Override
+    public void handle(Session s, CommandLine cmd) throws IOException {
+        Transaction tx = s.state().tx();
+        if (tx == null) {
+            s.reply(Replies.NEED_MAIL_BEFORE_RCPT);
+            return;
+        }
+        PathArgument.Result p = PathArgument.parse(cmd.argument(), "TO", PathArgument.Kind.RECIPIENT);
+        if (!p.ok()) {
+            tx.countRejected();
+            s.reply(p.error());
+            return;
+        }
+        if (!p.params().isEmpty()) {
+            s.reply(Replies.parameterUnrecognized(p.params().keySet().iterator().next()));
+            return;
+        }
+        MailAddress a = p.address();
+        if (a.isUtf8() && !tx.smtputf8()) {
+            s.reply(Replies.needsSmtputf8(p.echo()));
+            return;
+        }
+        String canonical = a.localPart() + "@" + (a.hasDomain() ? a.domainLower() : s.ctx().hostname());
+        String first = tx.firstSpelling(canonical);
+        if (first != null) {
+            s.reply(Replies.recipientOk(first));
+            return;
+        }
+        if (tx.recipients().size() >= s.config().limits().maxRecipients()) {
+            s.mailLog().log(3, MailLog.Priority.NOTICE, s.sessionId(), "Too many recipients");
+            s.reply(Replies.TOO_MANY_RECIPIENTS);
+            return;
+        }
+        RcptDecision d = s.ctx().policy().rcpt(s, p.echo(), a);
+        if (d.accepted()) {
+            tx.add(new Transaction.Recipient(p.echo(), a.toString(), d.targets()), canonical);
+        } else {
+            tx.countRejected();
+            if (d.decision().reply().code() == 550) {
+                s.mailLog().log(3, MailLog.Priority.NOTICE, s.sessionId(), d.decision().reply().text());
+            }
+        }
+        s.apply(d.decision());
+    }
+}

@@ -1,0 +1,214 @@
+package dev.tacit.smtp;
+
+import java.util.List;
+
+/**
+ * The reply catalogue: every text Tacit's server sends, in one place.
+ *
+ * <p>Where sendmail 8.17 has a reply for the same situation, the text, code and enhanced code are
+ * sendmail's, byte for byte (shared/spec/sendmail-privacy.md, appendix A), so scripts and scanners
+ * written against sendmail see the same server. Where sendmail leaks (version in HELP, 050 notices)
+ * or has nothing, the text is Tacit's own and says so in a comment.
+ */
+public final class Replies {
+
+    private Replies() {}
+
+    /** sendmail shortens echoed strings longer than 203 characters (util.c shortenstring). */
+    public static final int MAX_SHORT_STRING = 203;
+
+    public static String shorten(String s) {
+        if (s.length() <= MAX_SHORT_STRING) {
+            return s;
+        }
+        return s.substring(0, 100) + "..." + s.substring(s.length() - 100);
+    }
+
+    // ---------------------------------------------------------------- connection
+
+    public static Reply greeting(String host, String text) {
+        return Reply.of(220, text == null || text.isBlank() ? host + " ESMTP" : host + " ESMTP " + text);
+    }
+
+    public static Reply heloOk(String host, String client) {
+        return Reply.of(250, host + " Hello " + client + ", pleased to meet you");
+    }
+
+    public static Reply ehlo(String host, String client, List<String> keywords) {
+        var lines = new java.util.ArrayList<String>(keywords.size() + 1);
+        lines.add(host + " Hello " + client + ", pleased to meet you");
+        lines.addAll(keywords);
+        return new Reply(250, null, lines);
+    }
+
+    public static Reply heloNeedsDomain(String commandAsTyped) {
+        return Reply.of(501, "5.0.0", commandAsTyped + " requires domain address");
+    }
+
+    public static final Reply INVALID_DOMAIN = Reply.of(501, "5.0.0", "Invalid domain name");
+
+    public static Reply quit(String host) {
+        return Reply.of(221, "2.0.0", host + " closing connection");
+    }
+
+    public static Reply tooManyBadCommands(String host) {
+        return Reply.of(421, "4.7.0", host + " Too many bad commands; closing connection");
+    }
+
+    public static Reply commandTooLong(String host, String client) {
+        return Reply.of(421, "4.7.0", host + " Command too long, possible attack " + client);
+    }
+
+    public static Reply openProxy(String host, String client) {
+        return Reply.of(421, "4.7.0", host + " Rejecting open proxy " + client);
+    }
+
+    /** Tacit's text: RFC 5321 4.5.3.2 server timeout. */
+    public static Reply timeout(String host) {
+        return Reply.of(421, "4.4.2", host + " Timeout waiting for input; closing connection");
+    }
+
+    /** Tacit's text: connection limits (RFC 3463 4.7.0: security or policy). */
+    public static Reply tooManyConnections(String host) {
+        return Reply.of(421, "4.7.0", host + " Too many connections; try again later");
+    }
+
+    public static Reply tooManyConnectionsFromClient(String host) {
+        return Reply.of(421, "4.7.0", host + " Too many connections from your address; try again later");
+    }
+
+    /** Tacit's text: orderly shutdown (RFC 3463 4.3.2: system not accepting network messages). */
+    public static Reply shuttingDown(String host) {
+        return Reply.of(421, "4.3.2", host + " Service shutting down; closing connection");
+    }
+
+    // ---------------------------------------------------------------- commands
+
+    public static Reply unrecognized(String line) {
+        return Reply.of(500, "5.5.1", "Command unrecognized: \"" + shorten(line) + "\"");
+    }
+
+    public static Reply notImplemented(String line) {
+        return Reply.of(502, "5.5.1", "Command not implemented: \"" + shorten(line) + "\"");
+    }
+
+    /** Tacit's text: NUL or other control bytes in a command line. */
+    public static final Reply INVALID_CHARACTERS = Reply.of(500, "5.5.2", "Command contains invalid characters");
+
+    public static final Reply OK = Reply.of(250, "2.0.0", "OK");
+    public static final Reply RESET = Reply.of(250, "2.0.0", "Reset state");
+    public static final Reply VERBOSE = Reply.of(250, "2.0.0", "Verbose mode");
+    public static final Reply VERBOSE_UNAVAILABLE = Reply.of(502, "5.7.0", "Verbose unavailable");
+    public static final Reply NOT_ALLOWED = Reply.of(502, "5.7.0", "Sorry, we do not allow this operation");
+    public static final Reply ARGUMENT_REQUIRED = Reply.of(501, "5.5.2", "Argument required");
+    public static final Reply PARAMETER_REQUIRED = Reply.of(500, "5.5.2", "Parameter required");
+    public static final Reply INTRODUCE_YOURSELF = Reply.of(503, "5.0.0", "I demand that you introduce yourself first");
+    public static final Reply POLITE_PEOPLE = Reply.of(503, "5.0.0", "Polite people say HELO first");
+    /** sendmail's novrfy text; the enhanced code is part of sendmail's plain message. */
+    public static final Reply CANNOT_VRFY =
+            Reply.of(252, "2.5.2", "Cannot VRFY user; try RCPT to attempt delivery (or try finger)");
+
+    public static Reply etrnStarted(String node) {
+        return Reply.of(250, "2.0.0", "Queuing for node " + node + " started");
+    }
+
+    public static Reply nothingTo(String verb) {
+        return Reply.of(554, "5.5.2", "Nothing to " + verb);
+    }
+
+    // ---------------------------------------------------------------- HELP
+
+    public static Reply helpTopicUnknown(String topic) {
+        String t = topic.length() > 10 ? topic.substring(0, 10) : topic;
+        return Reply.of(504, "5.3.0", "HELP topic \"" + t + "\" unknown");
+    }
+
+    public static Reply help(List<String> lines) {
+        var all = new java.util.ArrayList<String>(lines);
+        all.add("End of HELP info");
+        return new Reply(214, "2.0.0", all);
+    }
+
+    // ---------------------------------------------------------------- MAIL / RCPT / DATA
+
+    public static final Reply NEED_MAIL_BEFORE_RCPT = Reply.of(503, "5.0.0", "Need MAIL before RCPT");
+    public static final Reply NEED_MAIL = Reply.of(503, "5.0.0", "Need MAIL command");
+    public static final Reply NEED_RCPT = Reply.of(503, "5.0.0", "Need RCPT (recipient)");
+    public static final Reply SENDER_ALREADY = Reply.of(503, "5.5.0", "Sender already specified");
+    public static final Reply TOO_MANY_RECIPIENTS = Reply.of(452, "4.5.3", "Too many recipients");
+
+    public static Reply syntaxScanning(String word) {
+        return Reply.of(501, "5.5.2", "Syntax error in parameters scanning \"" + shorten(word) + "\"");
+    }
+
+    public static Reply senderOk(String addr) {
+        return Reply.of(250, "2.1.0", addr + "... Sender ok");
+    }
+
+    public static Reply recipientOk(String addr) {
+        return Reply.of(250, "2.1.5", addr + "... Recipient ok");
+    }
+
+    public static Reply userUnknown(String addr) {
+        return Reply.of(550, "5.1.1", addr + "... User unknown");
+    }
+
+    public static Reply relayingDenied(String addr) {
+        return Reply.of(550, "5.7.1", addr + "... Relaying denied");
+    }
+
+    /** Tacit's text: a directory backend is down; never "user unknown" (RFC 3463 4.3.0). */
+    public static Reply lookupFailed(String addr) {
+        return Reply.of(451, "4.3.0", addr + "... Temporary lookup failure; try again later");
+    }
+
+    public static Reply badSenderSyntax(String addr) {
+        return Reply.of(501, "5.1.7", shorten(addr) + "... Bad sender address syntax");
+    }
+
+    public static Reply badRecipientSyntax(String addr) {
+        return Reply.of(501, "5.1.3", shorten(addr) + "... Bad recipient address syntax");
+    }
+
+    public static Reply hostnameRequired(String addr) {
+        return Reply.of(553, "5.1.3", shorten(addr) + "... Hostname required");
+    }
+
+    public static Reply unbalanced(String addr, char c) {
+        return Reply.of(553, "5.0.0", shorten(addr) + "... Unbalanced '" + c + "'");
+    }
+
+    public static Reply parameterUnrecognized(String param) {
+        return Reply.of(555, "5.5.4", shorten(param) + " parameter unrecognized");
+    }
+
+    public static Reply badParameter(String param) {
+        return Reply.of(501, "5.5.4", "Syntax error in parameter " + shorten(param));
+    }
+
+    /** RFC 6531 3.7.4.1: a non-ASCII address without the SMTPUTF8 parameter. */
+    public static Reply needsSmtputf8(String addr) {
+        return Reply.of(553, "5.6.7", shorten(addr) + "... Non-ASCII address requires SMTPUTF8");
+    }
+
+    public static Reply sizeExceeded(long max) {
+        return Reply.of(552, "5.3.4", "Message size exceeds fixed maximum message size (" + max + ")");
+    }
+
+    public static final Reply START_DATA = Reply.of(354, "Enter mail, end with \".\" on a line by itself");
+
+    public static Reply accepted(String queueId) {
+        return Reply.of(250, "2.0.0", queueId + " Message accepted for delivery");
+    }
+
+    /** Tacit's text: SMTP smuggling defence (RFC 5321 2.3.8: lines end in CRLF only). */
+    public static final Reply BARE_NEWLINE =
+            Reply.of(554, "5.6.0", "Message contains a bare CR or LF; lines must end with CRLF");
+
+    public static Reply dataLineTooLong(int max) {
+        return Reply.of(552, "5.3.4", "Message has a line longer than " + max + " bytes");
+    }
+
+    public static final Reply STORAGE_FULL = Reply.of(452, "4.3.1", "Insufficient system storage");
+    public static final Reply LOCAL_ERROR = Reply.of(451, "4.3.0", "Local error in processing; try again later");
+}

@@ -1,0 +1,162 @@
+package dev.tacit.smtp;
+
+import java.io.BufferedOutputStream;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A small blocking SMTP client: send a line, read a (multi-line) reply. Used by the auditor, by
+ * delivery to remote hosts and by tests. It parses replies leniently, because the servers it talks to
+ * are not all well behaved; {@link Response#raw()} keeps every line as received.
+ */
+public final class SmtpClient implements Closeable {
+
+    /** One reply as received: code, the text lines (code and separator removed) and raw lines. */
+    public record Response(int code, List<String> lines, List<String> raw, long nanos) {
+        public String text() {
+            return String.join("\n", lines);
+        }
+
+        /** The RFC 3463 enhanced code at the start of the first line, or null. */
+        public String enhanced() {
+            if (lines.isEmpty()) {
+                return null;
+            }
+            String first = lines.get(0);
+            int sp = first.indexOf(' ');
+            String word = sp < 0 ? first : first.substring(0, sp);
+            return word.matches("[245]\\.\\d{1,3}\\.\\d{1,3}") ? word : null;
+        }
+
+        @Override
+        public String toString() {
+            return String.join("\n", raw);
+        }
+    }
+
+    private final Socket socket;
+    private final SmtpInput in;
+    private final OutputStream out;
+
+    public SmtpClient(Socket socket) throws IOException {
+        this.socket = socket;
+        this.in = new SmtpInput(socket.getInputStream());
+        this.out = new BufferedOutputStream(socket.getOutputStream());
+    }
+
+    public static SmtpClient connect(String host, int port, Duration timeout) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
+            s.setSoTimeout((int) timeout.toMillis());
+            s.setTcpNoDelay(true);
+            return new SmtpClient(s);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+    }
+
+    public Socket socket() {
+        return socket;
+    }
+
+    public void setTimeout(Duration timeout) throws IOException {
+        socket.setSoTimeout((int) timeout.toMillis());
+    }
+
+    /** Reads one reply; null if the server closed the connection first. */
+    public Response read() throws IOException {
+        long t0 = System.nanoTime();
+        List<String> lines = new ArrayList<>();
+        List<String> raw = new ArrayList<>();
+        int code = -1;
+        while (true) {
+            SmtpInput.Line line = in.readLine(65536, true);
+            if (line == null) {
+                if (raw.isEmpty()) {
+                    return null;
+                }
+                break;
+            }
+            String s = new String(line.data(), StandardCharsets.UTF_8);
+            raw.add(s);
+            if (s.length() >= 3 && Character.isDigit(s.charAt(0)) && Character.isDigit(s.charAt(1)) && Character.isDigit(s.charAt(2))) {
+                code = Integer.parseInt(s.substring(0, 3));
+                boolean more = s.length() > 3 && s.charAt(3) == '-';
+                lines.add(s.length() > 4 ? s.substring(4) : "");
+                // sendmail's 050 notices (verbose mode) never end a reply
+                if (!more && code != 50) {
+                    break;
+                }
+            } else {
+                lines.add(s);
+                break;
+            }
+            if (line.end() == SmtpInput.End.EOF) {
+                break;
+            }
+        }
+        return new Response(code, lines, raw, System.nanoTime() - t0);
+    }
+
+    public void send(String line) throws IOException {
+        out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+
+    /** Sends raw bytes as given (no CRLF added). */
+    public void sendRaw(byte[] bytes) throws IOException {
+        out.write(bytes);
+        out.flush();
+    }
+
+    /** Sends a command and reads its reply, timing the round trip. */
+    public Response command(String line) throws IOException {
+        long t0 = System.nanoTime();
+        send(line);
+        Response r = read();
+        if (r == null) {
+            return null;
+        }
+        return new Response(r.code(), r.lines(), r.raw(), System.nanoTime() - t0);
+    }
+
+    /** Sends a message body with dot-stuffing and the end marker; the body uses CRLF line ends. */
+    public Response data(byte[] body) throws IOException {
+        ByteArrayDotStuffer.write(body, out);
+        out.flush();
+        return read();
+    }
+
+    @Override
+    public void close() throws IOException {
+        socket.close();
+    }
+
+    /** Dot-stuffing for the client side (RFC 5321 4.5.2). */
+    static final class ByteArrayDotStuffer {
+        static void write(byte[] body, OutputStream out) throws IOException {
+            boolean lineStart = true;
+            for (byte b : body) {
+                if (lineStart && b == '.') {
+                    out.write('.');
+                }
+                out.write(b);
+                lineStart = b == '\n';
+            }
+            if (!lineStart) {
+                out.write('\r');
+                out.write('\n');
+            }
+            out.write(".\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+    }
+}

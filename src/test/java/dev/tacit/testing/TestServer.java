@@ -1,0 +1,103 @@
+package dev.tacit.testing;
+
+import dev.tacit.config.ConfigLoader;
+import dev.tacit.config.TacitConfig;
+import dev.tacit.server.MailServer;
+import dev.tacit.smtp.SmtpClient;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * A real Tacit server on a free loopback port, in a temporary data folder, for tests. The default
+ * users and aliases are the demo's (gw, tj, bf, br, jqp; all; postmaster and abuse to gw).
+ */
+public final class TestServer implements AutoCloseable {
+
+    public static final String USERS = """
+            gw:George Washington
+            tj:Thomas Jefferson
+            bf:Ben Franklin
+            br:Betsy Ross
+            jqp:John Q. Public
+            """;
+
+    public static final String ALIASES = """
+            postmaster: gw
+            abuse: gw
+            all: gw, tj, bf, br, jqp
+            """;
+
+    private final MailServer server;
+    private final Path dir;
+
+    private TestServer(MailServer server, Path dir) {
+        this.server = server;
+        this.dir = dir;
+    }
+
+    /** Starts with the demo directory and the given extra TOML lines (top-level keys first). */
+    public static TestServer start(Path dir, String extraToml) throws Exception {
+        return start(dir, extraToml, USERS, ALIASES);
+    }
+
+    public static TestServer start(Path dir, String extraToml, String users, String aliases) throws Exception {
+        Files.createDirectories(dir);
+        if (users != null) {
+            Files.writeString(dir.resolve("users"), users);
+        }
+        if (aliases != null) {
+            Files.writeString(dir.resolve("aliases"), aliases);
+        }
+        TacitConfig cfg = config(dir, extraToml);
+        return new TestServer(MailServer.start(cfg), dir);
+    }
+
+    public static TacitConfig config(Path dir, String extraToml) throws Exception {
+        String toml = """
+                hostname = "mail.example.com"
+                local_domains = ["example.com"]
+                data_dir = "."
+                users_file = "users"
+                aliases_file = "aliases"
+                """ + extraToml;
+        if (!toml.contains("\nlisten")) {
+            toml = "listen = [\"127.0.0.1:0\"]\n" + toml;
+        }
+        // top-level keys must come before any [table]: move a leading listen line if needed
+        return ConfigLoader.parse(toml, dir.resolve("tacit.toml"));
+    }
+
+    public MailServer server() {
+        return server;
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    public Path dataDir() {
+        return dir;
+    }
+
+    public SmtpClient connect() throws IOException {
+        return SmtpClient.connect("127.0.0.1", port(), Duration.ofSeconds(30));
+    }
+
+    /** A client that has read the greeting. */
+    public SmtpClient greeted() throws IOException {
+        SmtpClient c = connect();
+        c.read();
+        return c;
+    }
+
+    public Maildirs maildirs() {
+        return new Maildirs(dir.resolve("mail"));
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
