@@ -88,7 +88,11 @@ class ConfigLoaderTest {
     void everyKeyIsDocumented() throws Exception {
         String doc = Files.readString(External.projectDir().resolve("docs/config.md"));
         for (Param p : Params.ALL) {
-            assertThat(doc).as("docs/config.md documents " + p.key()).contains("`" + p.key() + "`");
+            int dot = p.key().lastIndexOf('.');
+            String section = dot < 0 ? doc : doc.substring(Math.max(0, doc.indexOf("## `[" + p.key().substring(0, dot) + "]`")));
+            String leaf = p.key().substring(dot + 1);
+            assertThat(doc).as("docs/config.md has a section for " + p.key()).contains(dot < 0 ? "`" + leaf + "`" : "## `[" + p.key().substring(0, dot) + "]`");
+            assertThat(section).as("docs/config.md documents " + p.key()).contains("| `" + leaf + "` |");
         }
     }
 }
