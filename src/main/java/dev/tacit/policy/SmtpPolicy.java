@@ -349,6 +349,23 @@ public final class SmtpPolicy {
     }
 
     /**
+     * Where an accepted local recipient's mail goes: the alias expansion, duplicates removed. Problems
+     * met on the way (unknown targets, loops) are logged; they do not stop the other targets.
+     */
+    public List<Target> deliveryTargets(String queueId, MailAddress address) throws DirectoryUnavailableException {
+        Expansion x = verifier.expander().expand(address.localPart());
+        for (Expansion.Problem p : x.problems()) {
+            mailLog.log(3, MailLog.Priority.NOTICE, queueId, "<" + address + ">: expansion problem: " + p);
+        }
+        return x.targets();
+    }
+
+    /** A recipient already accepted in this transaction: sendmail's answer with the first spelling, shaped like any RCPT. */
+    public Decision duplicate(ClientView c, String firstSpelling) {
+        return shaped(c, Replies.recipientOk(firstSpelling), Duration.ZERO, false);
+    }
+
+    /**
      * RCPT for an address already parsed: relaying is refused for every non-local domain (Tacit is
      * never an open relay); a local name is accepted when it is a user or an alias.
      *
@@ -359,19 +376,13 @@ public final class SmtpPolicy {
             return RcptDecision.refuse(Decision.of(Replies.relayingDenied(echo)));
         }
         try {
+            // Existence only: one lookup, so the answer fits the latency envelope; the expansion into
+            // delivery targets happens after DATA (deliveryTargets).
             Resolution r = verifier.expander().resolve(address.localPart());
             if (!r.exists()) {
                 return RcptDecision.refuse(Decision.of(Replies.userUnknown(echo)));
             }
-            Expansion x = verifier.expander().expand(address.localPart());
-            for (Expansion.Problem p : x.problems()) {
-                log.warn("RCPT {}: expansion problem: {}", echo, p);
-            }
-            List<Target> targets = x.targets();
-            if (targets.isEmpty()) {
-                return RcptDecision.refuse(Decision.of(Replies.userUnknown(echo)));
-            }
-            return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, targets);
+            return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, List.of());
         } catch (DirectoryUnavailableException e) {
             log.warn("RCPT {}: directory unavailable: {}", echo, e.getMessage());
             return RcptDecision.refuse(Decision.of(Replies.lookupFailed(echo)));

@@ -3,6 +3,7 @@ package dev.tacit.server;
 import dev.tacit.config.ConfigLoader;
 import dev.tacit.config.TacitConfig;
 import dev.tacit.delivery.MaildirDelivery;
+import dev.tacit.directory.Directory;
 import dev.tacit.directory.Expander;
 import dev.tacit.directory.FileDirectory;
 import dev.tacit.directory.LocalDomains;
@@ -33,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A running Tacit mail server: directory, policy, spool, queue runner and listeners, wired from one
@@ -64,6 +66,14 @@ public final class MailServer implements AutoCloseable {
     }
 
     public static MailServer start(TacitConfig cfg) throws IOException {
+        return start(cfg, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts with the configured directory wrapped by {@code wrap} (tests use it to give the directory a
+     * known latency, the way a slow database would).
+     */
+    public static MailServer start(TacitConfig cfg, UnaryOperator<Directory> wrap) throws IOException {
         Files.createDirectories(cfg.dataDir());
         Files.createDirectories(cfg.mailDir());
         List<AutoCloseable> resources = new ArrayList<>();
@@ -71,7 +81,7 @@ public final class MailServer implements AutoCloseable {
             LocalDomains domains = new LocalDomains(cfg.hostname(), cfg.localDomains(),
                     cfg.listen().stream().map(TacitConfig.ListenAddress::host).toList());
             FileDirectory directory = FileDirectory.load(cfg.usersFile(), cfg.aliasesFile());
-            Expander expander = new Expander(directory, domains);
+            Expander expander = new Expander(wrap.apply(directory), domains);
             MailLog mailLog = mailLog(cfg);
             resources.add(mailLog);
             ProbeEvents events = cfg.log().events() == null ? ProbeEvents.NONE : new ProbeEvents(cfg.log().events());

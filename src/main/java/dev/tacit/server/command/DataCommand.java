@@ -1,5 +1,6 @@
 package dev.tacit.server.command;
 
+import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Target;
 import dev.tacit.events.MailLog;
 import dev.tacit.queue.DeliveryTarget;
@@ -119,8 +120,16 @@ public final class DataCommand implements CommandHandler {
         }
         for (int i = 0; i < known.size(); i++) {
             Transaction.Recipient rc = known.get(i);
-            rcpts.add(rc.address());
-            for (Target t : rc.targets()) {
+            rcpts.add(rc.address().toString());
+            List<Target> expanded;
+            try {
+                expanded = s.ctx().policy().deliveryTargets(incoming.queueId(), rc.address());
+            } catch (DirectoryUnavailableException e) {
+                s.mailLog().log(0, MailLog.Priority.ERR, incoming.queueId(), "directory unavailable: " + e.getMessage());
+                refuse(s, incoming, Replies.lookupFailed(rc.echo()));
+                return;
+            }
+            for (Target t : expanded) {
                 DeliveryTarget dt = switch (t) {
                     case Target.Local l -> new DeliveryTarget(DeliveryTarget.Kind.LOCAL, l.user().login(),
                             l.user().mailbox() == null ? null : l.user().mailbox().toString(), i);
@@ -161,7 +170,7 @@ public final class DataCommand implements CommandHandler {
         sb.append("Received: from ").append(helo).append(" (").append(s.clientName()).append(")\r\n");
         sb.append("\tby ").append(s.ctx().hostname()).append(" with ").append(proto).append(" id ").append(qid);
         if (tx.recipients().size() == 1) {
-            sb.append("\r\n\tfor <").append(tx.recipients().get(0).address()).append(">");
+            sb.append("\r\n\tfor <").append(tx.recipients().get(0).address().toString()).append(">");
         }
         sb.append("; ").append(RFC5322.format(ZonedDateTime.ofInstant(now, ZoneId.systemDefault()))).append("\r\n");
         return sb.toString();
