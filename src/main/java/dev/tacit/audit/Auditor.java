@@ -85,13 +85,20 @@ public final class Auditor {
         first.quit();
 
         Map<Method, MethodResult> methods = new EnumMap<>(Method.class);
-        tr.note("VRFY oracle");
-        methods.put(Method.VRFY, runMethod(t, Method.VRFY, null, tr));
-        tr.note("EXPN oracle");
-        methods.put(Method.EXPN, runMethod(t, Method.EXPN, null, tr));
+        // RCPT first: it finds the mail domain, which VRFY/EXPN need on servers that refuse bare names
         tr.note("RCPT oracle");
         String[] domain = new String[1];
         methods.put(Method.RCPT, runRcpt(t, candidates(t, banner, ehloRaw), domain, tr));
+        for (Method m : List.of(Method.VRFY, Method.EXPN)) {
+            tr.note(m + " oracle");
+            MethodResult r = runMethod(t, m, null, tr);
+            if (r.negative() != null && r.negative().code() == 501 && domain[0] != null) {
+                // e.g. Exim: "501 x: recipient address must contain a domain"; ask again with user@domain
+                tr.note(m + " refuses bare names; again with @" + domain[0]);
+                r = runMethod(t, m, domain[0], tr);
+            }
+            methods.put(m, r);
+        }
         for (MethodResult r : methods.values()) {
             for (Observation o : r.observations()) {
                 if (o.response() != null) {
@@ -259,8 +266,8 @@ public final class Auditor {
 
     private static String command(Method m, String name, String domain) {
         return switch (m) {
-            case VRFY -> "VRFY " + name;
-            case EXPN -> "EXPN " + name;
+            case VRFY -> "VRFY " + name + (domain == null ? "" : "@" + domain);
+            case EXPN -> "EXPN " + name + (domain == null ? "" : "@" + domain);
             case RCPT -> "RCPT TO:<" + name + "@" + domain + ">";
         };
     }

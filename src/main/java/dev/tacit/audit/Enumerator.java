@@ -62,9 +62,12 @@ final class Enumerator {
     }
 
     String command(String name) {
+        // the same form the oracle used: bare names, or user@domain where bare names were refused
+        boolean qualified = !method.observations().isEmpty() && method.observations().get(0).command().contains("@");
+        String arg = qualified && rcptDomain != null ? name + "@" + rcptDomain : name;
         return switch (method.method()) {
-            case VRFY -> "VRFY " + name;
-            case EXPN -> "EXPN " + name;
+            case VRFY -> "VRFY " + arg;
+            case EXPN -> "EXPN " + arg;
             case RCPT -> "RCPT TO:<" + name + "@" + rcptDomain + ">";
         };
     }
