@@ -107,7 +107,8 @@ sendmail-cf)
         echo "MAILER(\`smtp')dnl"
     } > "$dir/sendmail.mc"
     m4 "$dir/sendmail.mc" > "$dir/sendmail.cf"
-    /usr/sbin/sendmail -bi -C "$dir/sendmail.cf" >/dev/null 2>&1 || true
+    # (inside a UTS namespace named "mail": under an unqualified host name sendmail sleeps 60 s first)
+    unshare -u sh -c "hostname mail && /usr/sbin/sendmail -bi -C $dir/sendmail.cf" >/dev/null 2>&1 || true
     ;;
 exim-conf)
     port=$3
