@@ -150,7 +150,9 @@ public final class Auditor {
                 MethodResult r = methods.get(m);
                 if (r.verdict() == Verdict.ANSWERS_252_TO_ALL || r.verdict() == Verdict.DISABLED || r.verdict() == Verdict.CATCH_ALL) {
                     tr.note("timing test on " + m);
-                    timing.add(timingTest(t, m, domain[0], fp));
+                    // VRFY/EXPN in the form the oracle used (bare, or user@domain where bare names were refused)
+                    boolean qualified = m == Method.RCPT || (!r.observations().isEmpty() && r.observations().get(0).command().contains("@"));
+                    timing.add(timingTest(t, m, qualified ? domain[0] : null, fp));
                 }
             }
         }
