@@ -274,6 +274,7 @@ final class ConfigReader {
             warning(line, "Ruleset " + rawSpec.strip() + " has multiple definitions");
         }
         setLine.putIfAbsent(set, line);
+        b.declaredNumber[set] = true;
         String name = b.names[set] != null ? b.names[set] : Integer.toString(set);
         if (!b.declared.contains(name)) {
             b.declared.add(name);

@@ -20,7 +20,8 @@ import java.util.Map;
  * {@code file:line: reason}, with sendmail's wording. The lenient mode reads the way sendmail does
  * (complain, keep what it can) and is meant for tests and for {@code tacit rules test}.
  *
- * <p>Config keys: {@code rules_file} names the file (read by the policy; see docs/config.md).
+ * <p>Config keys: none read here; the server passes the file named by its {@code rules_file} key
+ * (to be added when the policy is wired).
  */
 public final class RuleFileParser {
 

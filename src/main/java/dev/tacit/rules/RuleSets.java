@@ -48,7 +48,7 @@ public final class RuleSets {
         }
         this.rules = Collections.unmodifiableList(r);
         Map<String, Integer> bn = new HashMap<>(b.byName);
-        boolean builtin = !bn.containsKey("canonify") && b.rules[CANONIFY] == null && names[CANONIFY] == null;
+        boolean builtin = !bn.containsKey("canonify") && b.rules[CANONIFY] == null && !b.declaredNumber[CANONIFY];
         if (builtin) {
             bn.put("canonify", CANONIFY);
             names[CANONIFY] = "canonify";
@@ -192,6 +192,7 @@ public final class RuleSets {
         final List<Rule>[] rules = new List[MAX_SETS];
         final Map<String, Integer> byName = new HashMap<>();
         final List<String> declared = new ArrayList<>();
+        final boolean[] declaredNumber = new boolean[MAX_SETS];
         final Map<String, Set<String>> classes = new LinkedHashMap<>();
         final Map<String, String> macros = new HashMap<>();
         final List<String> warnings = new ArrayList<>();

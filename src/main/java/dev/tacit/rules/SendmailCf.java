@@ -171,6 +171,7 @@ public final class SendmailCf {
         RuleSets.Builder kb = new RuleSets.Builder();
         for (int n : keep) {
             kb.names[n] = r.b.names[n];
+            kb.declaredNumber[n] = r.b.declaredNumber[n];
             if (r.b.rules[n] != null) {
                 kb.rules[n] = new ArrayList<>(r.b.rules[n]);
             }
@@ -194,8 +195,20 @@ public final class SendmailCf {
         kb.spaceSub = r.b.spaceSub;
         kb.warnings.addAll(r.b.warnings);
         RuleSets imported = kb.build();
+        // report in file order
+        notes.sort(java.util.Comparator.comparingInt(n -> lineOf(n, name)));
         String priv = privacy.isEmpty() ? null : String.join(",", privacy);
         return new Import(priv, logLevel[0], imported, notes);
+    }
+
+    private static int lineOf(String note, String file) {
+        int start = file.length() + 1;
+        int end = note.indexOf(':', start);
+        try {
+            return Integer.parseInt(note.substring(start, end));
+        } catch (RuntimeException e) {
+            return 0;
+        }
     }
 
     private static void collect(Token t, Set<String> classes, Set<String> macros) {

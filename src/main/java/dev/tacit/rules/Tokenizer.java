@@ -119,7 +119,7 @@ public final class Tokenizer {
 
     /** Tokenizes a whole address with comment stripping, as sendmail parses one. */
     public Scan scan(String text) {
-        return scan(text, 0, '\0', Table.ADDRESS, false, ADDRESS_BUFFER, List.of());
+        return scan(text, 0, '\0', Table.ADDRESS, false, ADDRESS_BUFFER, null);
     }
 
     /**
@@ -128,10 +128,16 @@ public final class Tokenizer {
      * handling, as sendmail does for rule text.
      */
     public Scan scan(String text, int from, char delim, Table table, boolean ignore, int bufferSize) {
-        return scan(text, from, delim, table, ignore, bufferSize, List.of());
+        return scan(text, from, delim, table, ignore, bufferSize, null);
     }
 
+    /**
+     * {@code names} non-null means rule text: private-use operator characters from {@link ConfigText}
+     * become operator tokens. For anything else (a client's input) they are ordinary characters, so
+     * that no input can smuggle an operator into a workspace.
+     */
     Scan scan(String text, int from, char delim, Table table, boolean ignore, int bufferSize, List<String> names) {
+        boolean ruleText = names != null;
         List<Problem> problems = new ArrayList<>(2);
         List<Token> tokens = new ArrayList<>();
         int limit = bufferSize - 5;
@@ -252,7 +258,7 @@ public final class Tokenizer {
                 if (c == delim && angles <= 0 && state != QST) {
                     break;
                 }
-                int next = transition(state, type(c, table));
+                int next = transition(state, type(c, table, ruleText));
                 state = next & 0xf;
                 if ((next & DROP) != 0) {
                     c = NONE;
@@ -272,7 +278,7 @@ public final class Tokenizer {
                 if (tok.length() > MAX_TOKEN) {
                     return failed(TOKEN_TOO_LONG, pos, problems);
                 }
-                tokens.add(toToken(tok, names));
+                tokens.add(ruleText ? toToken(tok, names) : Token.literal(tok.toString()));
             }
         } while (c != END && (c != delim || angles > 0));
         int end = Math.min(Math.max(pos - 1, from), text.length());
@@ -299,15 +305,15 @@ public final class Tokenizer {
         };
     }
 
-    private int type(int c, Table table) {
-        if (c >= META_BASE && c < NAME_BASE) {
+    private int type(int c, Table table, boolean ruleText) {
+        if (ruleText && c >= META_BASE && c < NAME_BASE) {
             Token.Op op = Token.Op.values()[c - META_BASE];
             return switch (op) {
                 case IN_CLASS, NOT_IN_CLASS, REPLACE, DEFERRED -> ONE;
                 default -> OPR;
             };
         }
-        if (c >= NAME_BASE && c < NAME_BASE + 0x100) {
+        if (c >= META_BASE && c < NAME_BASE + 0x100) {
             return ATM;
         }
         if (c < 128) {
@@ -348,7 +354,7 @@ public final class Tokenizer {
             if (s.length() == 1) {
                 return Token.op(op);
             }
-            if (s.length() == 2 && s.charAt(1) >= NAME_BASE) {
+            if (s.length() == 2 && s.charAt(1) >= NAME_BASE && s.charAt(1) - NAME_BASE < names.size()) {
                 return new Token(op, names.get(s.charAt(1) - NAME_BASE));
             }
         }
@@ -367,7 +373,7 @@ public final class Tokenizer {
                 if (c < NAME_BASE) {
                     Token.Op op = Token.Op.values()[c - META_BASE];
                     sb.append('$').append(op.symbol);
-                } else {
+                } else if (c - NAME_BASE < names.size()) {
                     String name = names.get(c - NAME_BASE);
                     sb.append(name.length() == 1 ? name : "{" + name + "}");
                 }
