@@ -8,6 +8,7 @@
 #
 #   src/test/resources/oracle/record.sh            # everything (about 10 minutes)
 #   PASSES="bt" src/test/resources/oracle/record.sh  # only the -bt recordings
+#   PASSES=rulesets ONLY=r11_rs_more_d ...           # only these scenarios (space-separated)
 #
 # Passes: presets (p*.scn on every privacy/log/limits variant, tcp + bs), rulesets (r*.scn on
 # default and the rs_* variants, tcp + bs), bt (scenarios/bt-tests.txt through sendmail -bt on the
@@ -38,7 +39,10 @@ ln -s "$SHARED/sendmail/syslog_sink.py" "$STAGE/sendmail/syslog_sink.py"
 ln -s "$HERE/scenarios" "$STAGE/sendmail/scenarios"
 ln -s "$HERE/variants" "$STAGE/sendmail/variants"
 
-names() { (cd "$HERE/scenarios" && ls "$1"*.scn | sed 's/\.scn$//' | tr '\n' ' '); }
+names() {
+    if [ -n "${ONLY:-}" ]; then echo "$ONLY"; return; fi
+    (cd "$HERE/scenarios" && ls "$1"*.scn | sed 's/\.scn$//' | tr '\n' ' ')
+}
 
 run() { env WORK="$WORK" PORT="$PORT" OUT="$OUT" "$@" bash "$STAGE/sendmail/run-oracle.sh"; }
 
