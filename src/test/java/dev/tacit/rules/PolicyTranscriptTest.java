@@ -21,26 +21,30 @@ import org.junit.jupiter.params.provider.CsvSource;
  */
 class PolicyTranscriptTest {
 
-    private static final String RELAY = "localhost [127.0.0.1]";
-    private static final Pattern COMMAND_LOG = Pattern.compile("^L: info sm-mta: \\w+: " + Pattern.quote(RELAY)
-            + ": (VRFY|EXPN)( .*)?$");
+    private static final Pattern COMMAND_LOG = Pattern.compile(
+            "^L: info (?:sm-mta|sendmail): \\w+: (?:localhost \\[127\\.0\\.0\\.1\\]|root@localhost): (VRFY|EXPN)( .*)?$");
     private static final Pattern REPEAT = Pattern.compile("\\{\\{REPEAT:([^:]*):(\\d+)\\}\\}");
 
     record Command(String verb, String arg, List<String> reply) {}
 
     @ParameterizedTest
     @CsvSource({
-        "rs_results, r01_rs_results_a", "rs_results, r02_rs_results_b",
-        "rs_more, r08_rs_more_a", "rs_more, r09_rs_more_b", "rs_more, r10_rs_more_c", "rs_more, r11_rs_more_d",
-        "rs_selective, r03_rs_local_forms", "rs_selective, r04_rs_other_forms", "rs_selective, r05_rs_odd_args",
-        "rs_selective, r06_rs_bypass_vrfy", "rs_selective, r07_rs_bypass_expn",
-        "rs_forbid, r03_rs_local_forms", "rs_forbid, r04_rs_other_forms", "rs_forbid, r05_rs_odd_args",
-        "rs_forbid, r06_rs_bypass_vrfy", "rs_forbid, r07_rs_bypass_expn",
-        "default, r03_rs_local_forms", "default, r06_rs_bypass_vrfy"})
-    void checkMatchesSendmail(String variant, String scenario) throws Exception {
+        "tcp, rs_results, r01_rs_results_a", "tcp, rs_results, r02_rs_results_b",
+        "tcp, rs_more, r08_rs_more_a", "tcp, rs_more, r09_rs_more_b", "tcp, rs_more, r10_rs_more_c",
+        "tcp, rs_more, r11_rs_more_d",
+        "tcp, rs_selective, r03_rs_local_forms", "tcp, rs_selective, r04_rs_other_forms",
+        "tcp, rs_selective, r05_rs_odd_args", "tcp, rs_selective, r06_rs_bypass_vrfy",
+        "tcp, rs_selective, r07_rs_bypass_expn",
+        "tcp, rs_forbid, r03_rs_local_forms", "tcp, rs_forbid, r04_rs_other_forms", "tcp, rs_forbid, r05_rs_odd_args",
+        "tcp, rs_forbid, r06_rs_bypass_vrfy", "tcp, rs_forbid, r07_rs_bypass_expn",
+        "tcp, default, r03_rs_local_forms", "tcp, default, r06_rs_bypass_vrfy",
+        "bs, rs_selective, r03_rs_local_forms", "bs, rs_selective, r04_rs_other_forms",
+        "bs, rs_selective, r05_rs_odd_args", "bs, rs_selective, r07_rs_bypass_expn"})
+    void checkMatchesSendmail(String mode, String variant, String scenario) throws Exception {
+        String relay = mode.equals("bs") ? "root@localhost" : "localhost [127.0.0.1]";
         RuleSets sets = Oracle.load(variant, false);
         PolicyCheck policy = new PolicyCheck(sets, Oracle.env(sets));
-        List<String> transcript = Oracle.read("transcripts/tcp/" + variant + "/" + scenario + ".txt").lines().toList();
+        List<String> transcript = Oracle.read("transcripts/" + mode + "/" + variant + "/" + scenario + ".txt").lines().toList();
         List<Command> commands = commands(Oracle.read("scenarios/" + scenario + ".scn"), transcript);
         List<List<String>> logs = logsPerCommand(transcript);
         assertThat(logs).hasSameSizeAs(commands);
@@ -61,9 +65,9 @@ class PolicyTranscriptTest {
                 }
                 continue;
             }
-            assertThat(PolicyCheck.logEntry(ruleset, RELAY, r)).as(what).isPresent();
+            assertThat(PolicyCheck.logEntry(ruleset, relay, r)).as(what).isPresent();
             // the log writer escapes as sendmail's syslog does (a backslash doubled)
-            assertThat(MailLog.escape(PolicyCheck.logEntry(ruleset, RELAY, r).get().text())).as(what)
+            assertThat(MailLog.escape(PolicyCheck.logEntry(ruleset, relay, r).get().text())).as(what)
                     .isEqualTo(policyLine);
             if (r instanceof CheckResult.Reject rej) {
                 assertThat(wireLines(rej.reply())).as(what).isEqualTo(c.reply());
@@ -140,7 +144,7 @@ class PolicyTranscriptTest {
             if (COMMAND_LOG.matcher(l).matches()) {
                 out.add(new ArrayList<>());
             } else if (l.startsWith("L: ") && !out.isEmpty()) {
-                String text = l.replaceFirst("^L: \\w+ sm-mta: ", "").replaceFirst("^\\w{14}: (SYSERR)", "$1");
+                String text = l.replaceFirst("^L: \\w+ (sm-mta|sendmail): ", "").replaceFirst("^\\w{14}: (SYSERR)", "$1");
                 out.get(out.size() - 1).add(text);
             }
         }
