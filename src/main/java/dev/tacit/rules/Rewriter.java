@@ -545,7 +545,9 @@ public final class Rewriter {
                         .map(c -> c.endsWith(".") ? c : c + ".");
             } else {
                 RewriteEnvironment.RuleMap map = env.map(mapName);
-                if (map == null) {
+                if (map == null && sets.declaredMaps().contains(mapName)) {
+                    found = Optional.empty();
+                } else if (map == null) {
                     trace.error(new RewriteError(554, "5.3.0", "rewrite: map " + mapName + " not found"));
                     found = Optional.empty();
                 } else {

@@ -39,6 +39,7 @@ public final class RuleSets {
     private final char spaceSub;
     private final List<String> warnings;
     private final List<String> errors;
+    private final Set<String> declaredMaps;
 
     private RuleSets(Builder b) {
         this.names = b.names.clone();
@@ -71,6 +72,7 @@ public final class RuleSets {
         this.spaceSub = b.spaceSub;
         this.warnings = List.copyOf(b.warnings);
         this.errors = List.copyOf(b.errors);
+        this.declaredMaps = Set.copyOf(b.declaredMaps);
     }
 
     /**
@@ -180,6 +182,14 @@ public final class RuleSets {
         return warnings;
     }
 
+    /**
+     * Maps the configuration declared ({@code K} lines of an imported sendmail.cf) that Tacit does not
+     * implement: a lookup in one finds nothing, quietly, instead of failing as an unknown map does.
+     */
+    public Set<String> declaredMaps() {
+        return declaredMaps;
+    }
+
     /** Errors seen while loading leniently (sendmail's way: complain and go on); empty when strict. */
     public List<String> errors() {
         return errors;
@@ -197,6 +207,7 @@ public final class RuleSets {
         final Map<String, String> macros = new HashMap<>();
         final List<String> warnings = new ArrayList<>();
         final List<String> errors = new ArrayList<>();
+        final Set<String> declaredMaps = new java.util.HashSet<>();
         Tokenizer tokenizer = new Tokenizer();
         char spaceSub = '.';
         int nextNamed = MAX_SETS;

@@ -194,6 +194,7 @@ public final class SendmailCf {
         kb.tokenizer = r.b.tokenizer;
         kb.spaceSub = r.b.spaceSub;
         kb.warnings.addAll(r.b.warnings);
+        kb.declaredMaps.addAll(r.b.declaredMaps);
         RuleSets imported = kb.build();
         // report in file order
         notes.sort(java.util.Comparator.comparingInt(n -> lineOf(n, name)));
@@ -224,6 +225,12 @@ public final class SendmailCf {
             List<String> notes) {
         String where = r.file + ":" + number + ": ";
         char kind = line.charAt(0);
+        if (kind == 'K') {
+            String map = firstWord(line.substring(1));
+            if (!map.isEmpty()) {
+                r.b.declaredMaps.add(map);
+            }
+        }
         if (kind != 'O') {
             String what = switch (kind) {
                 case 'M' -> "mailer " + firstWord(line.substring(1));
