@@ -198,7 +198,7 @@ public final class RuleSets {
     /** Builds rule sets; used by the parsers. */
     static final class Builder {
         final String[] names = new String[MAX_SETS];
-        @SuppressWarnings("unchecked")
+        @SuppressWarnings({"unchecked", "rawtypes"})
         final List<Rule>[] rules = new List[MAX_SETS];
         final Map<String, Integer> byName = new HashMap<>();
         final List<String> declared = new ArrayList<>();
