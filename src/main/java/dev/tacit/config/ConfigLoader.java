@@ -332,6 +332,7 @@ public final class ConfigLoader {
                     integer("limits.max_command_line", 512, 1_048_576),
                     integer("limits.max_data_line", 1000, 16 * 1_048_576),
                     integer("limits.max_bad_commands", 1, 1_000_000),
+                    integer("limits.max_noop_commands", 0, 1_000_000),
                     positive("limits.command_timeout"),
                     positive("limits.data_timeout"),
                     duration("limits.shutdown_grace"));
@@ -353,8 +354,24 @@ public final class ConfigLoader {
                     integer("log_level", 0, 99),
                     privacy("privacy_options"),
                     path("help_file", base),
+                    new TacitConfig.Log(path("log.file", base), bool("log.stdout"), syslog("log.syslog"), path("log.events", base)),
                     limits,
                     queue);
+        }
+
+        private String syslog(String key) throws ConfigException {
+            String s = string(key);
+            if (s != null) {
+                try {
+                    ListenAddress a = parseListen(s);
+                    if (a.port() == 0) {
+                        throw new IllegalArgumentException("port 0");
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw bad(key, "\"" + s + "\": expected host:port of a syslog collector (" + e.getMessage() + ")");
+                }
+            }
+            return s;
         }
 
         private PrivacyOptions privacy(String key) throws ConfigException {

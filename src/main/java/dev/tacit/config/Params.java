@@ -38,6 +38,11 @@ public final class Params {
                     "sendmail PrivacyOptions, same words and spelling: goaway, novrfy, noexpn, needvrfyhelo, ..., or public"),
             new Param("help_file", PATH, null, "text answered to HELP, sendmail helpfile format (default: a built-in text with no version)"),
 
+            new Param("log.file", PATH, null, "append mail log lines to this file, syslog layout (default: none)"),
+            new Param("log.stdout", BOOL, "true", "write mail log lines to standard output"),
+            new Param("log.syslog", STRING, null, "send mail log lines as RFC 5424 syslog over UDP to host:port, facility mail (default: none)"),
+            new Param("log.events", PATH, null, "append one JSON line per probe event to this file (default: none)"),
+
             new Param("limits.max_message_size", SIZE, "\"25M\"", "largest message accepted, advertised as SIZE"),
             new Param("limits.max_recipients", INT, "100", "recipients per message; more get 452 4.5.3"),
             new Param("limits.max_connections", INT, "2000", "concurrent SMTP sessions in all; more get 421 4.7.0"),
@@ -45,6 +50,7 @@ public final class Params {
             new Param("limits.max_command_line", INT, "2048", "longest command line in bytes, CRLF included (sendmail's limit)"),
             new Param("limits.max_data_line", INT, "65536", "longest message line in bytes, CRLF included"),
             new Param("limits.max_bad_commands", INT, "25", "unknown or refused commands before 421 4.7.0 (sendmail's MAXBADCOMMANDS)"),
+            new Param("limits.max_noop_commands", INT, "20", "NOOP and VERB per session before sendmail's slow-down (MaxNOOPCommands)"),
             new Param("limits.command_timeout", DURATION, "\"5m\"", "idle time allowed between commands (RFC 5321 4.5.3.2.7)"),
             new Param("limits.data_timeout", DURATION, "\"3m\"", "idle time allowed inside DATA (RFC 5321 4.5.3.2.6)"),
             new Param("limits.shutdown_grace", DURATION, "\"30s\"", "on shutdown, how long messages in flight may take to finish"),

@@ -21,6 +21,7 @@ public record TacitConfig(
         int logLevel,
         PrivacyOptions privacy,
         Path helpFile,
+        Log log,
         Limits limits,
         Queue queue) {
 
@@ -31,6 +32,9 @@ public record TacitConfig(
         }
     }
 
+    /** Where mail log lines and probe events go; null paths and address mean "not there". */
+    public record Log(Path file, boolean stdout, String syslog, Path events) {}
+
     public record Limits(
             long maxMessageSize,
             int maxRecipients,
@@ -39,6 +43,7 @@ public record TacitConfig(
             int maxCommandLine,
             int maxDataLine,
             int maxBadCommands,
+            int maxNoopCommands,
             Duration commandTimeout,
             Duration dataTimeout,
             Duration shutdownGrace) {}

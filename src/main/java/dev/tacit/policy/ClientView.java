@@ -13,6 +13,9 @@ public interface ClientView {
     /** The HELO/EHLO name, or null before HELO/EHLO. */
     String heloName();
 
+    /** The session's queue id, the prefix of its log lines. */
+    String sessionId();
+
     default boolean heloSeen() {
         return heloName() != null;
     }

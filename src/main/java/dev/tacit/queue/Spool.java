@@ -168,6 +168,7 @@ public final class Spool implements AutoCloseable {
             byte[] meta = encodeMessageMeta(in.queueId(), env, external, in.size());
             int bodyLen = external ? 0 : in.inlineLength();
             QueuedMessage m = new QueuedMessage(in.queueId(), env, in.size());
+            m.external = external;
             long seq = append(T_MESSAGE, meta, external ? null : in.inlineBytes(), bodyLen, m);
             awaitDurable(seq);
             index.put(m.queueId, m);

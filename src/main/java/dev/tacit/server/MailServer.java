@@ -5,7 +5,12 @@ import dev.tacit.delivery.MaildirDelivery;
 import dev.tacit.directory.Expander;
 import dev.tacit.directory.FileDirectory;
 import dev.tacit.directory.LocalDomains;
+import dev.tacit.events.FileLogSink;
+import dev.tacit.events.LogSink;
 import dev.tacit.events.MailLog;
+import dev.tacit.events.ProbeEvents;
+import dev.tacit.events.StdoutLogSink;
+import dev.tacit.events.SyslogSink;
 import dev.tacit.policy.SendmailVerifier;
 import dev.tacit.policy.SmtpPolicy;
 import dev.tacit.queue.DeliveryTarget;
@@ -34,12 +39,14 @@ public final class MailServer implements AutoCloseable {
     private final Spool spool;
     private final QueueRunner runner;
     private final SmtpListener listener;
+    private final List<AutoCloseable> resources;
 
-    private MailServer(TacitConfig config, Spool spool, QueueRunner runner, SmtpListener listener) {
+    private MailServer(TacitConfig config, Spool spool, QueueRunner runner, SmtpListener listener, List<AutoCloseable> resources) {
         this.config = config;
         this.spool = spool;
         this.runner = runner;
         this.listener = listener;
+        this.resources = resources;
     }
 
     public static MailServer start(TacitConfig cfg) throws IOException {
@@ -49,8 +56,10 @@ public final class MailServer implements AutoCloseable {
                 cfg.listen().stream().map(TacitConfig.ListenAddress::host).toList());
         FileDirectory directory = FileDirectory.load(cfg.usersFile(), cfg.aliasesFile());
         Expander expander = new Expander(directory, domains);
-        SmtpPolicy policy = new SmtpPolicy(cfg.privacy(), new SendmailVerifier(expander, cfg.hostname()));
-        MailLog mailLog = new MailLog(cfg.logLevel());
+        MailLog mailLog = mailLog(cfg);
+        ProbeEvents events = cfg.log().events() == null ? ProbeEvents.NONE : new ProbeEvents(cfg.log().events());
+        SmtpPolicy policy = new SmtpPolicy(cfg.privacy(), new SendmailVerifier(expander, cfg.hostname()), mailLog, events,
+                cfg.limits().maxNoopCommands());
         Spool spool = Spool.open(cfg.spoolDir(), cfg.queue().fsync());
         QueueRunner runner = new QueueRunner(spool, new MaildirDelivery(cfg.queue().fsync()), t -> maildirFor(cfg, t),
                 new QueueRunner.Settings(cfg.queue().retryInitial(), cfg.queue().retryMax(), cfg.queue().maxAge(),
@@ -65,7 +74,24 @@ public final class MailServer implements AutoCloseable {
             throw e;
         }
         runner.start();
-        return new MailServer(cfg, spool, runner, listener);
+        return new MailServer(cfg, spool, runner, listener, List.of(events, mailLog));
+    }
+
+    static MailLog mailLog(TacitConfig cfg) throws IOException {
+        List<LogSink> sinks = new ArrayList<>();
+        if (cfg.log().stdout()) {
+            sinks.add(new StdoutLogSink());
+        }
+        if (cfg.log().file() != null) {
+            sinks.add(new FileLogSink(cfg.log().file(), cfg.hostname()));
+        }
+        if (cfg.log().syslog() != null) {
+            String s = cfg.log().syslog();
+            int colon = s.lastIndexOf(':');
+            String host = s.substring(0, colon).replace("[", "").replace("]", "");
+            sinks.add(new SyslogSink(new InetSocketAddress(host, Integer.parseInt(s.substring(colon + 1))), cfg.hostname()));
+        }
+        return new MailLog(cfg.logLevel(), sinks);
     }
 
     static Path maildirFor(TacitConfig cfg, DeliveryTarget t) {
@@ -131,5 +157,12 @@ public final class MailServer implements AutoCloseable {
         listener.close();
         runner.close();
         spool.close();
+        for (AutoCloseable c : resources) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
     }
 }

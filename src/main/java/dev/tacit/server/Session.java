@@ -265,19 +265,25 @@ public final class Session implements Runnable, ClientView {
 
     /** Applies a policy decision: wait, answer, maybe close. */
     public void apply(Decision d) throws IOException {
-        if (!d.delay().isZero() && !d.delay().isNegative()) {
-            flush();
-            try {
-                Thread.sleep(d.delay());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted");
-            }
-        }
+        pause(d.delay());
         if (d.close()) {
             sendAndClose(d.reply());
         } else {
             reply(d.reply());
+        }
+    }
+
+    /** Waits before the next reply (tarpits, sendmail's slow-down); replies already queued go out first. */
+    public void pause(Duration d) throws IOException {
+        if (d.isZero() || d.isNegative()) {
+            return;
+        }
+        flush();
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
         }
     }
 

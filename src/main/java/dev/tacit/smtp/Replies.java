@@ -112,6 +112,10 @@ public final class Replies {
         return Reply.of(250, "2.0.0", "Queuing for node " + node + " started");
     }
 
+    public static Reply queueUnknown(String queue) {
+        return Reply.of(459, "4.5.4", "Queue " + shorten(queue) + " unknown");
+    }
+
     public static Reply nothingTo(String verb) {
         return Reply.of(554, "5.5.2", "Nothing to " + verb);
     }

@@ -22,7 +22,7 @@ public final class HeloCommand implements CommandHandler {
 
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
-        s.state().countHelo();
+        s.pause(s.ctx().policy().heloDelay(s, s.state().countHelo()));
         String arg = cmd.argument().stripTrailing();
         if (arg.isEmpty()) {
             s.reply(Replies.heloNeedsDomain(cmd.typed()));
