@@ -8,7 +8,6 @@ import dev.tacit.lint.ConfigType;
 import dev.tacit.lint.Edit;
 import dev.tacit.lint.Fixer;
 import dev.tacit.lint.LintException;
-import dev.tacit.lint.LintRule;
 import dev.tacit.lint.Linter;
 import dev.tacit.lint.SourceFile;
 import java.io.IOException;
@@ -112,7 +111,7 @@ public final class LintCommand implements Callable<Integer> {
                 }
                 result = linter.lint(files, forced); // report what is left
             }
-            Report report = new Report("tacit", version(), null, result.findings(), LintRule.all(),
+            Report report = new Report("tacit", version(), null, result.findings(), result.rulesChecked(),
                     result.targets(), threshold);
             if (output != null) {
                 try (Writer w = Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {

@@ -8,16 +8,23 @@ import java.util.regex.Pattern;
  * content; {@code --type} overrides both.
  */
 public enum ConfigType {
-    SENDMAIL_CF("sendmail-cf"),
-    SENDMAIL_MC("sendmail-mc"),
-    POSTFIX("postfix"),
-    EXIM("exim"),
-    TACIT("tacit");
+    SENDMAIL_CF("sendmail-cf", "SM"),
+    SENDMAIL_MC("sendmail-mc", "MC"),
+    POSTFIX("postfix", "PF"),
+    EXIM("exim", "EX"),
+    TACIT("tacit", "TC");
 
     private final String label;
+    private final String rulePrefix;
 
-    ConfigType(String label) {
+    ConfigType(String label, String rulePrefix) {
         this.label = label;
+        this.rulePrefix = rulePrefix;
+    }
+
+    /** The prefix of the {@link LintRule} ids that apply to this format. */
+    public String rulePrefix() {
+        return rulePrefix;
     }
 
     public String label() {

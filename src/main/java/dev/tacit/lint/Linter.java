@@ -17,7 +17,15 @@ import java.util.TreeSet;
 public final class Linter {
 
     /** The outcome: findings, fixes, and the files examined (as displayed). */
-    public record Result(List<Finding> findings, List<Edit> edits, List<String> targets, List<SourceFile> files) {
+    public record Result(List<Finding> findings, List<Edit> edits, List<String> targets, List<SourceFile> files,
+            Set<ConfigType> types) {
+
+        /** The rules of the formats that were linted (what a report lists as checked). */
+        public List<dev.tacit.findings.Rule> rulesChecked() {
+            return java.util.Arrays.stream(LintRule.values())
+                    .filter(r -> types.stream().anyMatch(t -> r.id().startsWith(t.rulePrefix())))
+                    .map(LintRule::toRule).toList();
+        }
 
         /** The edits for one file, in order. */
         public Map<SourceFile, List<Edit>> editsByFile() {
@@ -104,7 +112,8 @@ public final class Linter {
         if (mcs.size() == 1 && cfs.size() == 1) {
             drift(mcs.get(0), cfs.get(0), ctx);
         }
-        return new Result(ctx.findings(), ctx.edits(), targets, files);
+        return new Result(ctx.findings(), ctx.edits(), targets, files, java.util.EnumSet.copyOf(
+                types.isEmpty() ? java.util.EnumSet.noneOf(ConfigType.class) : types.values()));
     }
 
     /** Compares what sendmail.mc would generate with what sendmail.cf says, setting by setting. */

@@ -15,7 +15,20 @@ final class McFixes {
 
     static void privacy(SendmailSettings s, Collection<String> words, LintContext ctx) {
         SourceFile f = s.file;
-        if (s.privacyInsertAt >= 0) {
+        if (s.privacyInsertAt >= 0 && !s.privacyQuoted) {
+            // an unquoted value cannot take commas (they would start new m4 arguments): quote it, on one line only
+            int start = s.privacyArgStart;
+            int end = s.privacyInsertAt;
+            int line = f.lineOf(start);
+            if (f.lineOf(end) != line) {
+                return;
+            }
+            SourceFile.Line l = f.line(line);
+            String raw = f.text().substring(start, end);
+            String value = raw.isEmpty() ? String.join(",", words) : raw + "," + String.join(",", words);
+            String text = l.text().substring(0, start - l.start()) + "`" + value + "'" + l.text().substring(end - l.start());
+            ctx.fix(Edit.replace(f, line, text, LintRule.MC201));
+        } else if (s.privacyInsertAt >= 0) {
             int at = s.privacyInsertAt;
             int line = f.lineOf(at);
             SourceFile.Line l = f.line(line);

@@ -60,10 +60,13 @@ public final class SendmailMcParser {
                             while (end > valueArg.start() && Character.isWhitespace(f.text().charAt(end - 1))) {
                                 end--;
                             }
-                            if (end > valueArg.start() && f.text().charAt(end - 1) == '\'') {
+                            s.privacyQuoted = end > valueArg.start() && f.text().charAt(end - 1) == '\''
+                                    && f.text().charAt(valueArg.start()) == '`';
+                            if (s.privacyQuoted) {
                                 end--;
                             }
                             s.privacyInsertAt = end;
+                            s.privacyArgStart = valueArg.start();
                         }
                         case "confLOG_LEVEL" -> s.logLevel = set;
                         case "confBAD_RCPT_THROTTLE" -> s.badRcptThrottle = set;

@@ -37,6 +37,9 @@ public final class SendmailSettings {
     int insertAfter;
     /** .mc only: offset in the file where words can be appended to the confPRIVACY_FLAGS value, or -1. */
     int privacyInsertAt = -1;
+    /** .mc only: where the confPRIVACY_FLAGS value starts, and whether it is m4-quoted. */
+    int privacyArgStart = -1;
+    boolean privacyQuoted;
 
     SendmailSettings(SourceFile file) {
         this.file = file;

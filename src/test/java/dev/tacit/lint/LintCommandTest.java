@@ -52,7 +52,7 @@ class LintCommandTest {
         assertThat(r.code()).isEqualTo(1);
         assertThat(r.out()).isEmpty();
         JsonNode root = new ObjectMapper().readTree(sarif.toFile());
-        assertThat(root.at("/runs/0/tool/driver/rules").size()).isEqualTo(LintRule.values().length);
+        assertThat(root.at("/runs/0/tool/driver/rules").size()).isEqualTo(8); // the Postfix rules
         assertThat(root.at("/runs/0/results/0/ruleId").asText()).startsWith("PF");
         Run json = run("lint", "--format", "json", "--type", "postfix", main.toString());
         assertThat(new ObjectMapper().readTree(json.out()).at("/summary/findings").asInt()).isEqualTo(4);

@@ -150,6 +150,14 @@ class LintFixTest {
     }
 
     @Test
+    void unquotedMcValueIsQuotedSoCommasStayInOneArgument() throws Exception {
+        Path mc = Lints.write(dir, "sendmail.mc", "divert(0)dnl\ndefine(`confPRIVACY_FLAGS', authwarnings)dnl\nMAILER(`local')dnl\n");
+        fix(mc);
+        assertThat(Files.readString(mc)).contains("define(`confPRIVACY_FLAGS', `authwarnings,novrfy,noexpn')dnl\n");
+        assertThat(ids(Lints.lint(mc))).doesNotContain("MC201", "MC202", "MC203");
+    }
+
+    @Test
     void fixedPostfixIsAcceptedByRealPostconf() throws Exception {
         Path root = DebianConfigs.root();
         Path postconf = root.resolve("usr/sbin/postconf");
