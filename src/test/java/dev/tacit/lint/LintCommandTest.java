@@ -61,6 +61,22 @@ class LintCommandTest {
     }
 
     @Test
+    void sarifOfRealConfigsIsSchemaValid() throws Exception {
+        Path root = DebianConfigs.root();
+        Path cf = DebianConfigs.buildSendmailCf(root, dir);
+        Path main = Files.copy(root.resolve("usr/share/postfix/main.cf.debian"), dir.resolve("main.cf"));
+        Path exim = Lints.write(dir, "exim4.conf", "acl_smtp_vrfy = accept\nsmtp_verify = true\n");
+        Path toml = Lints.write(dir, "tacit.toml", "hostname = \"mx.example.com\"\nprivacy_options = \"public\"\n");
+        Path out = dir.resolve("lint.sarif");
+        Run r = run("lint", "--format", "sarif", "--output", out.toString(), cf.toString(), dir.resolve("sendmail.mc").toString(),
+                main.toString(), exim.toString(), toml.toString());
+        assertThat(r.code()).as(r.err()).isEqualTo(1);
+        JsonNode sarif = new ObjectMapper().readTree(out.toFile());
+        assertThat(dev.tacit.findings.SarifSchema.load().validate(sarif)).isEmpty();
+        assertThat(sarif.at("/runs/0/results").size()).isGreaterThan(10);
+    }
+
+    @Test
     void badInputIsOneLineAndExitTwo() throws Exception {
         Path mc = Lints.write(dir, "sendmail.mc", "divert(0)\ndefine(`confPRIVACY_FLAGS', `goaway)dnl\n");
         Run r = run("lint", mc.toString());
