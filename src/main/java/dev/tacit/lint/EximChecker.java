@@ -100,8 +100,8 @@ public final class EximChecker {
                         && (expnOpt == null || !expnOpt.value().equalsIgnoreCase("false"))) {
                     ctx.report(LintRule.EX404, expn.kind() == Kind.ACCEPTS_ALL ? Severity.MEDIUM : Severity.LOW,
                             r.at().file(), r.at().line(), 1,
-                            "router " + r.name() + " (redirect) has no no_expn, so EXPN shows what it expands to"
-                                    + (expn.kind() == Kind.ACCEPTS_ALL ? " to any client" : " to the clients the EXPN ACL accepts"),
+                            "router " + r.name() + " (redirect) has no no_expn, so EXPN reveals where its addresses go"
+                                    + (expn.kind() == Kind.ACCEPTS_ALL ? ", to any client" : ", to the clients the EXPN ACL accepts"),
                             "add no_expn to router " + r.name());
                 }
             }
@@ -150,10 +150,14 @@ public final class EximChecker {
         return walk(stmts, opt.at(), "the inline ACL");
     }
 
-    /** Exim's order: the first statement whose conditions all hold decides; the end is an implicit deny. */
+    /**
+     * Exim's order: the first statement whose conditions all hold decides; the end is an implicit
+     * deny. A conditional accept lets some clients through and evaluation goes on for the others; a
+     * deny/require with a (negated) host condition narrows every later statement to some clients.
+     */
     static Verdict walk(List<Statement> statements, Item aclAt, String what) {
         boolean narrowed = false;
-        String narrowing = "";
+        Verdict some = null;
         for (Statement s : statements) {
             List<Option> conds = s.conditions().stream().filter(o -> !MODIFIERS.contains(o.name())).toList();
             boolean always = conds.stream().allMatch(EximChecker::matchesAll);
@@ -163,29 +167,29 @@ public final class EximChecker {
                         return new Verdict(Kind.ACCEPTS_ALL, s.at(), what + " accepts with no host condition (line "
                                 + s.at().line() + ")");
                     }
-                    return new Verdict(Kind.ACCEPTS_SOME, s.at(), what + " accepts when "
-                            + (always ? narrowing : describe(conds)));
+                    if (some == null) {
+                        some = new Verdict(Kind.ACCEPTS_SOME, s.at(), what + " accepts when "
+                                + (always ? "the earlier conditions let a client through" : describe(conds)));
+                    }
+                    if (always) {
+                        return some;
+                    }
                 }
                 case "deny", "drop", "defer" -> {
                     if (always) {
-                        return new Verdict(Kind.DENIES, s.at(), "");
+                        return some != null ? some : new Verdict(Kind.DENIES, s.at(), "");
                     }
-                    // "deny !hosts = X" means everything after applies to X only
-                    if (conds.size() == 1 && conds.get(0).name().startsWith("!")) {
-                        narrowed = true;
-                        narrowing = conds.get(0).name().substring(1) + " = " + conds.get(0).value();
-                    }
+                    narrowed = true;
                 }
                 case "require" -> {
                     if (!always) {
                         narrowed = true;
-                        narrowing = describe(conds);
                     }
                 }
                 default -> { }
             }
         }
-        return new Verdict(Kind.DENIES, aclAt, "");
+        return some != null ? some : new Verdict(Kind.DENIES, aclAt, "");
     }
 
     private static boolean matchesAll(Option o) {

@@ -73,6 +73,26 @@ class EximLintTest {
     }
 
     @Test
+    void aConditionalAcceptDoesNotHideALaterAcceptAll() throws Exception {
+        String conf = """
+                acl_smtp_vrfy = acl_check_vrfy
+                begin acl
+                acl_check_vrfy:
+                  accept  hosts = :
+                  accept  hosts = 127.0.0.1
+                  warn    log_message = someone asked
+                  accept
+                """;
+        var r = lint(dir, "configure", conf);
+        assertThat(ids(r)).containsExactly("EX401");
+        assertThat(first(r, "EX401").location().line()).isEqualTo(7);
+        var guarded = lint(dir, "b/configure", conf.replace("  warn    log_message = someone asked\n",
+                "  require authenticated = *\n"));
+        assertThat(ids(guarded)).containsExactly("EX406");
+        assertThat(first(guarded, "EX406").message()).contains("hosts = :");
+    }
+
+    @Test
     void theWordAcceptIsTheBuiltInAcceptAll() throws Exception {
         assertThat(ids(lint(dir, "a/configure", "acl_smtp_vrfy = accept\n"))).containsExactly("EX401");
         assertThat(ids(lint(dir, "b/configure", "acl_smtp_vrfy = deny\n"))).isEmpty();
