@@ -49,8 +49,9 @@ public final class Linter {
         this.evaluator = evaluator;
     }
 
+    /** Evaluates check_vrfy/check_expn in the rewrite engine (falling back to a static reading). */
     public Linter() {
-        this(RulesetEvaluator.STATIC);
+        this(new EngineRulesetEvaluator());
     }
 
     public Result lint(List<Path> paths, ConfigType forced) throws LintException {

@@ -36,6 +36,7 @@ public final class SendmailMcParser {
     static Parsed parseWithPrivacy(SourceFile f) throws LintException {
         List<Call> calls = M4Parser.parse(f);
         SendmailSettings s = new SendmailSettings(f);
+        s.mc = true;
         McPrivacy privacy = null;
         int firstMailer = 0;
         int lastDefine = 0;

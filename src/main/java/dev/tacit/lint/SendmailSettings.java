@@ -24,6 +24,8 @@ public final class SendmailSettings {
     public record Ruleset(String name, SourceFile file, int line, List<CfRule> rules) {}
 
     final SourceFile file;
+    /** Read from a .mc (rule sets are the LOCAL_RULESETS lines only). */
+    boolean mc;
     final List<Setting> privacy = new ArrayList<>();
     Setting logLevel;
     Setting badRcptThrottle;

@@ -122,6 +122,27 @@ class SendmailLintTest {
     }
 
     @Test
+    void theRewriteEngineJudgesWhatTheRuleSetDoes() throws Exception {
+        // the 251 for postmaster is a rejection too: the rule set answers, nothing is looked up
+        var forbid = lint(dir, "f.cf", "O PrivacyOptions=authwarnings,noexpn\n" + SAFE_TAIL + SELECTIVE);
+        assertThat(first(forbid, "SM106").message()).contains("rejects 10 of 10 probe arguments").contains("261 copies");
+        String letThrough = SELECTIVE.replace("Rpostmaster\t$# error $@ 2.5.1 $: \"251 <postmaster@$j>\"", "Rpostmaster\t$@ postmaster");
+        var selective = lint(dir, "s.cf", "O PrivacyOptions=authwarnings,noexpn\n" + SAFE_TAIL + letThrough);
+        assertThat(first(selective, "SM106").message()).contains("rejects 9 of 10 probe arguments")
+                .contains("lets through \"postmaster\"");
+        // an $#error that can never match: a static reading is fooled, the engine is not
+        String never = "Scheck_vrfy\nRnever . matches . this\t$#error $@ 5.7.1 $: \"550 no\"\n";
+        var r = lint(dir, "n.cf", "O PrivacyOptions=authwarnings,noexpn\n" + SAFE_TAIL + never);
+        assertThat(ids(r)).containsExactlyInAnyOrder("SM101", "SM105");
+        assertThat(first(r, "SM105").message()).contains("accepts all 10 probe arguments");
+        assertThat(new Linter(RulesetEvaluator.STATIC).lint(java.util.List.of(dir.resolve("n.cf")), null)
+                .findings().stream().map(dev.tacit.findings.Finding::ruleId)).containsExactly("SM106");
+        // in a .mc, LOCAL_RULESETS run with the engine's built-in canonify
+        String mc = MC_HEAD + "define(`confPRIVACY_FLAGS', `authwarnings,noexpn')dnl\n" + MC_SAFE + "LOCAL_RULESETS\n" + letThrough;
+        assertThat(first(lint(dir, "m.mc", mc), "MC206").message()).contains("lets through \"postmaster\"");
+    }
+
+    @Test
     void rejectsWhatSendmailRejects() throws Exception {
         assertThatThrownBy(() -> lint(dir, "sendmail.cf", "O PrivacyOptions=goaway\nScheck_vrfy\nR$* $#error no tab here\n"))
                 .isInstanceOf(LintException.class)
