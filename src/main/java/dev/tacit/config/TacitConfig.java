@@ -1,5 +1,6 @@
 package dev.tacit.config;
 
+import dev.tacit.policy.CidrSet;
 import dev.tacit.policy.PrivacyOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -23,7 +24,11 @@ public record TacitConfig(
         Path helpFile,
         Log log,
         Limits limits,
-        Queue queue) {
+        Queue queue,
+        Defense defense,
+        Guard guard,
+        String counters,
+        String adminListen) {
 
     public record ListenAddress(String host, int port) {
         @Override
@@ -47,6 +52,14 @@ public record TacitConfig(
             Duration commandTimeout,
             Duration dataTimeout,
             Duration shutdownGrace) {}
+
+    /** Enumeration defence: uniform answers and timing for untrusted clients. */
+    public record Defense(boolean enabled, CidrSet trusted, Duration latency, Duration jitter, String unknownRecipients) {}
+
+    /** The enumeration guard's thresholds (distinct unknown names per source within the window). */
+    public record Guard(boolean enabled, Duration window, int tarpitAfter, Duration tarpitDelay, int refuseAfter, int blockAfter,
+            Duration blockDuration, int maxSources, int badRcptThrottle, Duration badRcptDelay, int softErrorLimit,
+            int hardErrorLimit, Duration errorSleep) {}
 
     public record Queue(Duration retryInitial, Duration retryMax, Duration maxAge, int deliveryConcurrency, boolean fsync) {}
 

@@ -57,10 +57,24 @@ public class ProbeEvents implements AutoCloseable {
     }
 
     public void emit(ProbeEvent e) {
+        if (out != null) {
+            write(toJson(e));
+        }
+    }
+
+    /** Any other event (guard decisions), as one JSON object. */
+    public void emit(Map<String, Object> event) {
         if (out == null) {
             return;
         }
-        String line = toJson(e);
+        try {
+            write(JSON.writeValueAsString(event));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private void write(String line) {
         synchronized (this) {
             try {
                 out.write(line);

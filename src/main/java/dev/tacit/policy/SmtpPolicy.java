@@ -1,5 +1,6 @@
 package dev.tacit.policy;
 
+import dev.tacit.config.TacitConfig;
 import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Expansion;
 import dev.tacit.directory.Resolution;
@@ -7,6 +8,7 @@ import dev.tacit.directory.Target;
 import dev.tacit.smtp.CommandLine;
 import dev.tacit.smtp.MailAddress;
 import dev.tacit.events.MailLog;
+import dev.tacit.events.Metrics;
 import dev.tacit.events.ProbeEvent;
 import dev.tacit.events.ProbeEvents;
 import dev.tacit.smtp.Replies;
@@ -43,13 +45,105 @@ public final class SmtpPolicy {
     private final MailLog mailLog;
     private final ProbeEvents events;
     private final int maxNoop;
+    private final String host;
+    private final TacitConfig.Defense defense;
+    private final EnumerationGuard guard;
+    private final Metrics metrics;
 
-    public SmtpPolicy(PrivacyOptions privacy, SendmailVerifier verifier, MailLog mailLog, ProbeEvents events, int maxNoop) {
-        this.privacy = privacy;
+    public SmtpPolicy(TacitConfig cfg, SendmailVerifier verifier, MailLog mailLog, ProbeEvents events, EnumerationGuard guard,
+            Metrics metrics) {
+        this.privacy = cfg.privacy();
         this.verifier = verifier;
         this.mailLog = mailLog;
         this.events = events;
-        this.maxNoop = maxNoop;
+        this.maxNoop = cfg.limits().maxNoopCommands();
+        this.host = cfg.hostname();
+        this.defense = cfg.defense();
+        this.guard = guard;
+        this.metrics = metrics;
+    }
+
+    // ------------------------------------------------------------------ trust, guard, envelope
+
+    /** Trusted: authenticated, or from a network in trusted_networks. Nothing else (not even loopback). */
+    public boolean trusted(ClientView c) {
+        return c.authenticated() || defense.trusted().contains(c.address());
+    }
+
+    /** Whether this client gets uniform answers and the latency envelope. */
+    public boolean uniform(ClientView c) {
+        return defense.enabled() && !trusted(c);
+    }
+
+    private boolean guarded(ClientView c) {
+        return guard.enabled() && !trusted(c);
+    }
+
+    /** At connect: a blocked source is told 421 before the greeting; null lets the session go on. */
+    public Decision connect(ClientView c) {
+        if (!guarded(c)) {
+            return null;
+        }
+        reassess(c);
+        if (c.source().level() == EnumerationGuard.Level.BLOCK) {
+            return Decision.closing(Replies.guardBlocked(host));
+        }
+        return null;
+    }
+
+    /** After HELO/EHLO or MAIL: the new name is a new key to look at. */
+    public void reassess(ClientView c) {
+        if (!guarded(c)) {
+            return;
+        }
+        List<String> keys = EnumerationGuard.keys(c.address(), c.heloName(), c.sender());
+        c.source().keys(keys);
+        EnumerationGuard.Level l = guard.assess(keys);
+        if (l.compareTo(c.source().level()) > 0) {
+            c.source().level(l);
+        }
+    }
+
+    /** The delay every reply to this source gets (tarpit), applied to the client as a whole. */
+    public Duration tarpit(ClientView c) {
+        return c.source().level().compareTo(EnumerationGuard.Level.TARPIT) >= 0 ? guard.config().tarpitDelay() : Duration.ZERO;
+    }
+
+    /** A refused or blocked source's answer to any command that could probe (MAIL, RCPT, VRFY, EXPN); null if none. */
+    public Decision guardGate(ClientView c) {
+        return switch (c.source().level()) {
+            case BLOCK -> Decision.closing(Replies.guardBlocked(host));
+            case REFUSE -> Decision.of(Replies.guardRefused(host));
+            default -> null;
+        };
+    }
+
+    private void note(ClientView c, String kind, String name) {
+        if (!guarded(c)) {
+            return;
+        }
+        if (c.source().keys().isEmpty()) {
+            c.source().keys(EnumerationGuard.keys(c.address(), c.heloName(), c.sender()));
+        }
+        c.source().level(guard.note(c.source().keys(), c.address(), kind, name, c.source().level()));
+    }
+
+    /** Time left in this command's latency envelope, plus jitter; zero for trusted clients. */
+    private Duration envelope(ClientView c) {
+        if (!uniform(c)) {
+            return Duration.ZERO;
+        }
+        long jitter = defense.jitter().isZero() ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(defense.jitter().toNanos() + 1);
+        long due = c.commandStartNanos() + defense.latency().toNanos() + jitter;
+        long left = due - System.nanoTime();
+        return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+    }
+
+    /** The envelope and the tarpit, on top of what the command already had to wait. */
+    private Decision shaped(ClientView c, Reply reply, Duration delay, boolean close) {
+        Duration d = delay.plus(tarpit(c));
+        Duration env = envelope(c);
+        return new Decision(reply, d.compareTo(env) >= 0 ? d : env, close);
     }
 
     public PrivacyOptions privacy() {
@@ -99,7 +193,13 @@ public final class SmtpPolicy {
     }
 
     public Decision vrfy(ClientView c, CommandLine cmd, int count) {
+        Decision gate = guardGate(c);
+        if (gate != null) {
+            return gate;
+        }
         Duration delay = attackDelay(c, "VRFY", count, MAX_VRFY);
+        metrics.probe("vrfy");
+        note(c, "vrfy", cmd.argument().strip());
         if (privacy.has(PrivacyOptions.Flag.NOVRFY)) {
             return refuse(c, cmd, Replies.CANNOT_VRFY, delay);
         }
@@ -107,7 +207,13 @@ public final class SmtpPolicy {
     }
 
     public Decision expn(ClientView c, CommandLine cmd, int count) {
+        Decision gate = guardGate(c);
+        if (gate != null) {
+            return gate;
+        }
         Duration delay = attackDelay(c, "EXPN", count, MAX_VRFY);
+        metrics.probe("expn");
+        note(c, "expn", cmd.argument().strip());
         if (!privacy.expnOffered()) {
             return refuse(c, cmd, Replies.NOT_ALLOWED, delay);
         }
@@ -118,18 +224,24 @@ public final class SmtpPolicy {
     private Decision refuse(ClientView c, CommandLine cmd, Reply reply, Duration delay) {
         mailLog.log(5, MailLog.Priority.INFO, c.sessionId(), c.clientName() + ": " + Replies.shorten(cmd.line()) + " [rejected]");
         event(c, cmd, "refused", reply);
-        return new Decision(reply, delay, false);
+        return shaped(c, reply, delay, false);
     }
 
     private Decision lookup(ClientView c, CommandLine cmd, Duration delay, PrivacyOptions.Flag needHelo, boolean expand) {
         if (privacy.has(needHelo) && !c.heloSeen()) {
             event(c, cmd, "needs-helo", Replies.INTRODUCE_YOURSELF);
-            return new Decision(Replies.INTRODUCE_YOURSELF, delay, false);
+            return shaped(c, Replies.INTRODUCE_YOURSELF, delay, false);
         }
         mailLog.log(5, MailLog.Priority.INFO, c.sessionId(), c.clientName() + ": " + Replies.shorten(cmd.line()));
         if (!cmd.hasArgument()) {
             event(c, cmd, "argument-required", Replies.ARGUMENT_REQUIRED);
-            return new Decision(Replies.ARGUMENT_REQUIRED, delay, false);
+            return shaped(c, Replies.ARGUMENT_REQUIRED, delay, false);
+        }
+        if (uniform(c)) {
+            // What would be left to the directory is answered the same for everyone, without asking it.
+            Reply uniformReply = expand ? Replies.NOT_ALLOWED : Replies.CANNOT_VRFY;
+            event(c, cmd, "uniform", uniformReply);
+            return shaped(c, uniformReply, delay, false);
         }
         Reply reply;
         String decision;
@@ -142,7 +254,7 @@ public final class SmtpPolicy {
             decision = "lookup-failed";
         }
         event(c, cmd, decision, reply);
-        return new Decision(reply, delay, false);
+        return shaped(c, reply, delay, false);
     }
 
     /** MAIL before HELO under needmailhelo; null when MAIL may proceed. */
@@ -187,6 +299,8 @@ public final class SmtpPolicy {
 
     /** DEBUG, SHOWQ, WIZ, ...: logged at crit from LogLevel 1; the reply is the unknown-command one. */
     public void probe(ClientView c, CommandLine cmd, Reply reply) {
+        metrics.probe(cmd.verb().toLowerCase(java.util.Locale.ROOT));
+        note(c, "probe", cmd.line());
         mailLog.log(0, MailLog.Priority.CRIT, c.sessionId(), "\"" + cmd.verb().toLowerCase(java.util.Locale.ROOT) + "\" command from "
                 + c.clientName() + " (" + c.address().getHostAddress() + ")");
         event(c, cmd, "probe", reply);
@@ -195,6 +309,60 @@ public final class SmtpPolicy {
     private void event(ClientView c, CommandLine cmd, String decision, Reply reply) {
         events.emit(new ProbeEvent(Instant.now(), c.address().getHostAddress(), c.clientName(), c.heloName(), cmd.verb(),
                 cmd.argument(), decision, reply.code()));
+    }
+
+    /**
+     * RCPT as the session asks it: the guard's gate, sendmail's verdict ({@link #rcpt}), then for an
+     * untrusted client under enumeration_defense the uniform answer (an unknown local name is accepted
+     * like a real one and its fate moves to the end of DATA), BadRcptThrottle, the tarpit and the
+     * latency envelope.
+     *
+     * @param unknownSoFar recipients of this transaction already found unknown (BadRcptThrottle)
+     */
+    public RcptOutcome recipient(ClientView c, String echo, MailAddress address, int unknownSoFar) {
+        Decision gate = guardGate(c);
+        if (gate != null) {
+            return new RcptOutcome(shaped(c, gate.reply(), Duration.ZERO, gate.close()), false, false, List.of());
+        }
+        Duration delay = Duration.ZERO;
+        int throttle = guard.config().badRcptThrottle();
+        if (throttle > 0 && unknownSoFar >= throttle && !trusted(c)) {
+            if (!c.source().floodLogged()) {
+                c.source().markFloodLogged();
+                mailLog.log(5, MailLog.Priority.INFO, c.sessionId(), c.clientName() + ": Possible SMTP RCPT flood, throttling.");
+            }
+            delay = guard.config().badRcptDelay();
+        }
+        RcptDecision verdict = rcpt(c, echo, address);
+        Reply r = verdict.decision().reply();
+        boolean unknownUser = !verdict.accepted() && r.code() == 550 && "5.1.1".equals(r.enhanced());
+        if (unknownUser) {
+            metrics.probe("unknown_rcpt");
+            note(c, "rcpt", address.localPart());
+        }
+        if (unknownUser && uniform(c)) {
+            return new RcptOutcome(shaped(c, Replies.recipientOk(echo), delay, false), true, false, List.of());
+        }
+        Decision d = verdict.decision();
+        return new RcptOutcome(shaped(c, d.reply(), delay.plus(d.delay()), d.close()), verdict.accepted(), verdict.accepted(),
+                verdict.targets());
+    }
+
+    /**
+     * Where an accepted local recipient's mail goes: the alias expansion, duplicates removed. Problems
+     * met on the way (unknown targets, loops) are logged; they do not stop the other targets.
+     */
+    public List<Target> deliveryTargets(String queueId, MailAddress address) throws DirectoryUnavailableException {
+        Expansion x = verifier.expander().expand(address.localPart());
+        for (Expansion.Problem p : x.problems()) {
+            mailLog.log(3, MailLog.Priority.NOTICE, queueId, "<" + address + ">: expansion problem: " + p);
+        }
+        return x.targets();
+    }
+
+    /** A recipient already accepted in this transaction: sendmail's answer with the first spelling, shaped like any RCPT. */
+    public Decision duplicate(ClientView c, String firstSpelling) {
+        return shaped(c, Replies.recipientOk(firstSpelling), Duration.ZERO, false);
     }
 
     /**
@@ -208,19 +376,13 @@ public final class SmtpPolicy {
             return RcptDecision.refuse(Decision.of(Replies.relayingDenied(echo)));
         }
         try {
+            // Existence only: one lookup, so the answer fits the latency envelope; the expansion into
+            // delivery targets happens after DATA (deliveryTargets).
             Resolution r = verifier.expander().resolve(address.localPart());
             if (!r.exists()) {
                 return RcptDecision.refuse(Decision.of(Replies.userUnknown(echo)));
             }
-            Expansion x = verifier.expander().expand(address.localPart());
-            for (Expansion.Problem p : x.problems()) {
-                log.warn("RCPT {}: expansion problem: {}", echo, p);
-            }
-            List<Target> targets = x.targets();
-            if (targets.isEmpty()) {
-                return RcptDecision.refuse(Decision.of(Replies.userUnknown(echo)));
-            }
-            return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, targets);
+            return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, List.of());
         } catch (DirectoryUnavailableException e) {
             log.warn("RCPT {}: directory unavailable: {}", echo, e.getMessage());
             return RcptDecision.refuse(Decision.of(Replies.lookupFailed(echo)));

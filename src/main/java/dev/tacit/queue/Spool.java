@@ -71,6 +71,9 @@ public final class Spool implements AutoCloseable {
     private final Map<String, QueuedMessage> index = new ConcurrentHashMap<>();
     private final List<QueuedMessage> recovered = new ArrayList<>();
     private final SyncStats stats = new SyncStats();
+    private volatile java.util.function.LongConsumer syncListener = n -> { };
+    private volatile long writtenRecords;
+    private long syncedRecords;
 
     /** Counts of fsync batches, for metrics and benchmarks. */
     public static final class SyncStats {
@@ -131,6 +134,11 @@ public final class Spool implements AutoCloseable {
 
     public SyncStats syncStats() {
         return stats;
+    }
+
+    /** Called after each fsync with the number of records it made durable (group-commit batch size). */
+    public void onSync(java.util.function.LongConsumer listener) {
+        this.syncListener = listener;
     }
 
     // ------------------------------------------------------------------ accepting
@@ -331,6 +339,7 @@ public final class Spool implements AutoCloseable {
                 m.bodyOffset = start + HEADER + 4 + meta.length;
                 seg.live++;
             }
+            writtenRecords++;
             writtenSeq += total;
             return writtenSeq;
         } finally {
@@ -385,6 +394,7 @@ public final class Spool implements AutoCloseable {
                     continue;
                 }
                 syncing = true;
+                long targetRecords = writtenRecords;
                 long target = writtenSeq;   // read before the segment: see class comment on rotation
                 long before = syncedSeq;
                 Segment seg = active;
@@ -405,7 +415,12 @@ public final class Spool implements AutoCloseable {
                     throw failure;
                 }
                 syncedSeq = Math.max(syncedSeq, target);
-                stats.add(target - before);
+                long batch = targetRecords - syncedRecords;
+                syncedRecords = Math.max(syncedRecords, targetRecords);
+                stats.add(batch);
+                if (batch > 0) {
+                    syncListener.accept(batch);
+                }
                 syncDone.signalAll();
             }
         } finally {

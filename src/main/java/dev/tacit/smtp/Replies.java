@@ -213,6 +213,23 @@ public final class Replies {
         return Reply.of(552, "5.3.4", "Message has a line longer than " + max + " bytes");
     }
 
+    /** Tacit's text: the enumeration defence's one verdict after DATA; names no address. */
+    public static final Reply NO_VALID_RECIPIENTS = Reply.of(550, "5.1.1", "No valid recipients");
+
+    /** Tacit's text: the guard refuses a source that probed too much (temporary, RFC 3463 4.7.1). */
+    public static Reply guardRefused(String host) {
+        return Reply.of(450, "4.7.1", host + " Too many invalid requests from your address; try again later");
+    }
+
+    public static Reply guardBlocked(String host) {
+        return Reply.of(421, "4.7.0", host + " Too many invalid requests from your address; closing connection");
+    }
+
+    /** Postfix's text for smtpd_hard_error_limit. */
+    public static Reply tooManyErrors(String host) {
+        return Reply.of(421, "4.7.0", host + " Error: too many errors");
+    }
+
     public static final Reply STORAGE_FULL = Reply.of(452, "4.3.1", "Insufficient system storage");
     public static final Reply LOCAL_ERROR = Reply.of(451, "4.3.0", "Local error in processing; try again later");
 }

@@ -52,8 +52,16 @@ public final class SmtpClient implements Closeable {
     }
 
     public static SmtpClient connect(String host, int port, Duration timeout) throws IOException {
+        return connect(host, port, timeout, null);
+    }
+
+    /** Connects from a given local address (null: any), e.g. a second loopback address in tests. */
+    public static SmtpClient connect(String host, int port, Duration timeout, String localAddress) throws IOException {
         Socket s = new Socket();
         try {
+            if (localAddress != null) {
+                s.bind(new InetSocketAddress(localAddress, 0));
+            }
             s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             s.setSoTimeout((int) timeout.toMillis());
             s.setTcpNoDelay(true);

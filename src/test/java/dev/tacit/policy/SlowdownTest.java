@@ -19,7 +19,7 @@ class SlowdownTest {
 
     @Test
     void unknownAndKnownUsersWaitAlikePastTheLimit() throws Exception {
-        try (TestServer ts = TestServer.start(dir, "privacy_options = \"public\"\n");
+        try (TestServer ts = TestServer.start(dir, "privacy_options = \"public\"\nenumeration_defense = false\n");
                 SmtpClient c = ts.greeted()) {
             c.command("EHLO x");
             for (int i = 0; i < 5; i++) {

@@ -46,6 +46,7 @@ class CrashSafetyIT {
                 local_domains = ["example.com"]
                 data_dir = "."
                 privacy_options = "goaway"
+                admin_listen = "127.0.0.1:0"
                 """.formatted(port));
         Path log = dir.resolve("server.log");
         Set<String> acked = ConcurrentHashMap.newKeySet();

@@ -22,8 +22,10 @@ class ProtocolTest {
 
     @BeforeAll
     static void start() throws Exception {
+        // sendmail's own answers: public privacy options, no enumeration defence
         server = TestServer.start(dir, """
                 privacy_options = "public"
+                enumeration_defense = false
                 [limits]
                 max_recipients = 3
                 max_message_size = 2000

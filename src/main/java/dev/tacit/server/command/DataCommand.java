@@ -1,5 +1,6 @@
 package dev.tacit.server.command;
 
+import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Target;
 import dev.tacit.events.MailLog;
 import dev.tacit.queue.DeliveryTarget;
@@ -82,6 +83,13 @@ public final class DataCommand implements CommandHandler {
                     refuse(s, incoming, storageReply(sink.failure));
                     return;
                 }
+                if (tx.knownRecipients() == 0) {
+                    // enumeration defence: the verdict on recipients moved here; one answer, no address
+                    s.mailLog().log(3, MailLog.Priority.NOTICE, incoming.queueId(), "from=" + tx.senderEcho()
+                            + ", no valid recipients, message refused, relay=" + s.clientName());
+                    refuse(s, incoming, Replies.NO_VALID_RECIPIENTS);
+                    return;
+                }
                 commit(s, tx, incoming, now, r.size());
             }
         }
@@ -102,10 +110,26 @@ public final class DataCommand implements CommandHandler {
         List<String> rcpts = new ArrayList<>();
         List<DeliveryTarget> targets = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
-        for (int i = 0; i < tx.recipients().size(); i++) {
-            Transaction.Recipient rc = tx.recipients().get(i);
-            rcpts.add(rc.address());
-            for (Target t : rc.targets()) {
+        List<Transaction.Recipient> known = new ArrayList<>();
+        for (Transaction.Recipient rc : tx.recipients()) {
+            if (rc.known()) {
+                known.add(rc);
+            } else {
+                s.mailLog().log(3, MailLog.Priority.NOTICE, incoming.queueId(), rc.echo() + "... User unknown (dropped)");
+            }
+        }
+        for (int i = 0; i < known.size(); i++) {
+            Transaction.Recipient rc = known.get(i);
+            rcpts.add(rc.address().toString());
+            List<Target> expanded;
+            try {
+                expanded = s.ctx().policy().deliveryTargets(incoming.queueId(), rc.address());
+            } catch (DirectoryUnavailableException e) {
+                s.mailLog().log(0, MailLog.Priority.ERR, incoming.queueId(), "directory unavailable: " + e.getMessage());
+                refuse(s, incoming, Replies.lookupFailed(rc.echo()));
+                return;
+            }
+            for (Target t : expanded) {
                 DeliveryTarget dt = switch (t) {
                     case Target.Local l -> new DeliveryTarget(DeliveryTarget.Kind.LOCAL, l.user().login(),
                             l.user().mailbox() == null ? null : l.user().mailbox().toString(), i);
@@ -130,6 +154,7 @@ public final class DataCommand implements CommandHandler {
             return;
         }
         s.state().countMessage();
+        s.ctx().metrics().messageAccepted();
         s.mailLog().log(4, MailLog.Priority.INFO, m.queueId(), "from=" + tx.senderEcho() + ", size=" + size + ", class=0, nrcpts="
                 + rcpts.size() + ", proto=" + (s.state().esmtp() ? "ESMTP" : "SMTP") + ", daemon=MTA, relay=" + s.clientName());
         s.state().resetTransaction();
@@ -145,7 +170,7 @@ public final class DataCommand implements CommandHandler {
         sb.append("Received: from ").append(helo).append(" (").append(s.clientName()).append(")\r\n");
         sb.append("\tby ").append(s.ctx().hostname()).append(" with ").append(proto).append(" id ").append(qid);
         if (tx.recipients().size() == 1) {
-            sb.append("\r\n\tfor <").append(tx.recipients().get(0).address()).append(">");
+            sb.append("\r\n\tfor <").append(tx.recipients().get(0).address().toString()).append(">");
         }
         sb.append("; ").append(RFC5322.format(ZonedDateTime.ofInstant(now, ZoneId.systemDefault()))).append("\r\n");
         return sb.toString();

@@ -40,6 +40,7 @@ public final class HeloCommand implements CommandHandler {
         }
         Transactions.end(s);
         s.state().identify(arg, extended);
+        s.ctx().policy().reassess(s);
         String host = s.ctx().hostname();
         if (extended) {
             s.reply(Replies.ehlo(host, s.clientName(), s.ctx().policy().ehloKeywords(s.config().limits().maxMessageSize())));
