@@ -134,7 +134,16 @@ public enum LintRule {
             "privacy_options has neither noexpn nor goaway. Use the default \"goaway\" or add noexpn.",
             "DISA STIG GEN004660", "KISA U-48"),
     TC503("tacit-loglevel-low", Severity.MEDIUM, "log_level too low to log VRFY/EXPN probes",
-            "Like sendmail, Tacit logs VRFY and EXPN only at log_level 6 and above. Use 9 (the default).");
+            "Like sendmail, Tacit logs VRFY and EXPN only at log_level 6 and above. Use 9 (the default)."),
+    TC504("tacit-enumeration-defense-off", Severity.MEDIUM, "enumeration_defense is off",
+            "Without it, RCPT (and VRFY/EXPN when allowed) answer real and unknown users differently, in text and in "
+                    + "timing, which is the oracle probers use. Keep enumeration_defense = true (the default)."),
+    TC505("tacit-trusted-networks-broad", Severity.HIGH, "trusted_networks trusts a very large network",
+            "Trusted clients get per-recipient answers with no latency envelope. A network such as 0.0.0.0/0 or a /4 "
+                    + "makes the whole Internet (or a big part of it) trusted. List only your own relays."),
+    TC506("tacit-guard-off", Severity.MEDIUM, "the enumeration guard is off",
+            "guard.enabled = false stops counting unknown names per source, so a prober who reconnects is never "
+                    + "tarpitted, refused or blocked. Keep guard.enabled = true (the default).");
 
     private final String name;
     private final Severity severity;

@@ -40,7 +40,20 @@ public final class TacitChecker {
 
     static final Map<String, KeyCheck> CHECKS = Map.of(
             "privacy_options", TacitChecker::privacy,
-            "log_level", TacitChecker::logLevel);
+            "log_level", TacitChecker::logLevel,
+            "enumeration_defense", (v, key) -> {
+                if (Boolean.FALSE.equals(v)) {
+                    key.report(LintRule.TC504, "enumeration_defense = false: RCPT answers tell real users from unknown ones",
+                            "set enumeration_defense = true");
+                }
+            },
+            "trusted_networks", TacitChecker::trustedNetworks,
+            "guard.enabled", (v, key) -> {
+                if (Boolean.FALSE.equals(v)) {
+                    key.report(LintRule.TC506, "guard.enabled = false: probers who reconnect are never slowed or blocked",
+                            "set guard.enabled = true");
+                }
+            });
 
     private TacitChecker() {}
 
@@ -99,6 +112,35 @@ public final class TacitChecker {
                 String old = m.group(2).strip();
                 String joined = (old.isEmpty() ? "" : old + ",") + String.join(",", add);
                 key.ctx().fix(Edit.replace(key.file(), key.line(), m.group(1) + "\"" + joined + "\"" + m.group(3), LintRule.TC501));
+            }
+        }
+    }
+
+    /** Flags networks of more than about 16 million addresses (IPv4 shorter than /8, IPv6 shorter than /16). */
+    private static void trustedNetworks(Object value, Key key) {
+        if (!(value instanceof org.tomlj.TomlArray a)) {
+            return;
+        }
+        for (int i = 0; i < a.size(); i++) {
+            if (!(a.get(i) instanceof String cidr)) {
+                continue;
+            }
+            int slash = cidr.indexOf('/');
+            if (slash < 0) {
+                continue;
+            }
+            int prefix;
+            try {
+                prefix = Integer.parseInt(cidr.substring(slash + 1).strip());
+            } catch (NumberFormatException e) {
+                continue;
+            }
+            boolean v6 = cidr.indexOf(':') >= 0;
+            if (prefix < (v6 ? 16 : 8)) {
+                key.ctx().report(LintRule.TC505, prefix == 0 ? dev.tacit.findings.Severity.HIGH : dev.tacit.findings.Severity.MEDIUM,
+                        key.file(), key.line(), key.column(), "trusted_networks has " + cidr + ": "
+                                + (prefix == 0 ? "every client is trusted" : "a very large network is trusted")
+                                + " and gets per-recipient answers", "list only your own relays");
             }
         }
     }

@@ -30,6 +30,22 @@ class TacitLintTest {
     }
 
     @Test
+    void enumerationDefenceKeys() throws Exception {
+        var r = lint(dir, "tacit.toml", """
+                hostname = "mx.example.com"
+                enumeration_defense = false
+                trusted_networks = ["192.0.2.0/24", "0.0.0.0/0", "2001:db8::/12"]
+                [guard]
+                enabled = false
+                """);
+        assertThat(ids(r)).containsExactlyInAnyOrder("TC504", "TC505", "TC505", "TC506");
+        assertThat(r.findings().stream().filter(f -> f.ruleId().equals("TC505")).map(f -> f.severity().lower()))
+                .containsExactlyInAnyOrder("high", "medium");
+        assertThat(first(r, "TC506").location().line()).isEqualTo(5);
+        assertThat(ids(lint(dir, "ok.toml", "hostname = \"mx.example.com\"\ntrusted_networks = [\"10.1.0.0/16\", \"::1/128\"]\n"))).isEmpty();
+    }
+
+    @Test
     void whatTacitServeRefusesIsAFinding() throws Exception {
         var r = lint(dir, "tacit.toml", "hostname = \"mx.example.com\"\nprivacy_option = \"goaway\"\n");
         assertThat(ids(r)).containsExactly("TC500");
