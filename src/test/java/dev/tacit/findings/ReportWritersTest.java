@@ -5,21 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.networknt.schema.JsonSchema;
-import com.networknt.schema.JsonSchemaFactory;
-import com.networknt.schema.SpecVersion;
 import com.networknt.schema.ValidationMessage;
-import dev.tacit.testing.External;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import javax.xml.parsers.DocumentBuilderFactory;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
@@ -191,19 +184,8 @@ class ReportWritersTest {
                 .hasMessageContaining("use text, json, sarif or junit");
     }
 
-    /** The OASIS schema from shared/spec; missing is a skip on a dev machine and a failure under CI. */
     static JsonSchema sarifSchema() throws IOException {
-        Path file = External.shared().resolve("spec/sarif-schema-2.1.0.json");
-        if (!Files.isRegularFile(file)) {
-            String msg = "SARIF schema not found at " + file;
-            if (External.ci()) {
-                throw new AssertionError(msg);
-            }
-            Assumptions.abort(msg);
-        }
-        try (InputStream in = Files.newInputStream(file)) {
-            return JsonSchemaFactory.getInstance(SpecVersion.VersionFlag.V4).getSchema(in);
-        }
+        return SarifSchema.load();
     }
 
     static Document parseXml(String xml) throws Exception {
