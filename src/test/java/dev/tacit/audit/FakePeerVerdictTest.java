@@ -276,13 +276,14 @@ class FakePeerVerdictTest {
 
     @Test
     void connectionRefusedIsAnErrorNotAVerdict() throws Exception {
-        int port;
-        try (FakeSmtpPeer p = FakeSmtpPeer.builder().start()) {
-            port = p.port();
+        // a port held by a bound, non-listening socket: connections are refused, and no other test
+        // or process on the machine can start listening on it meanwhile
+        try (java.net.Socket holder = new java.net.Socket()) {
+            holder.bind(new java.net.InetSocketAddress(java.net.InetAddress.getLoopbackAddress(), 0));
+            TargetReport r = new Auditor(fast(), null).audit(Target.of("127.0.0.1", holder.getLocalPort()));
+            assertThat(r.ok()).isFalse();
+            assertThat(r.error()).contains("refused");
         }
-        TargetReport r = new Auditor(fast(), null).audit(Target.of("127.0.0.1", port));
-        assertThat(r.ok()).isFalse();
-        assertThat(r.error()).contains("refused");
     }
 
     @Test
