@@ -5,6 +5,10 @@ import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Expansion;
 import dev.tacit.directory.Resolution;
 import dev.tacit.directory.Target;
+import dev.tacit.rules.CheckResult;
+import dev.tacit.rules.PolicyCheck;
+import dev.tacit.rules.RewriteEnvironment;
+import dev.tacit.rules.RuleSets;
 import dev.tacit.smtp.CommandLine;
 import dev.tacit.smtp.MailAddress;
 import dev.tacit.events.MailLog;
@@ -49,6 +53,7 @@ public final class SmtpPolicy {
     private final TacitConfig.Defense defense;
     private final EnumerationGuard guard;
     private final Metrics metrics;
+    private final PolicyCheck rules;
 
     public SmtpPolicy(TacitConfig cfg, SendmailVerifier verifier, MailLog mailLog, ProbeEvents events, EnumerationGuard guard,
             Metrics metrics) {
@@ -61,6 +66,8 @@ public final class SmtpPolicy {
         this.defense = cfg.defense();
         this.guard = guard;
         this.metrics = metrics;
+        RuleSets sets = cfg.rules().sets();
+        this.rules = sets == null ? null : new PolicyCheck(sets, RewriteEnvironment.of(sets));
     }
 
     // ------------------------------------------------------------------ trust, guard, envelope
@@ -236,6 +243,21 @@ public final class SmtpPolicy {
         if (!cmd.hasArgument()) {
             event(c, cmd, "argument-required", Replies.ARGUMENT_REQUIRED);
             return shaped(c, Replies.ARGUMENT_REQUIRED, delay, false);
+        }
+        String set = expand ? "check_expn" : "check_vrfy";
+        if (rules != null && rules.isDefined(set)) {
+            // sendmail runs the rule set on the raw argument; Tacit fails closed where sendmail's
+            // tokenizer would let a long list through unchecked (sendmail-privacy.md 7.3)
+            CheckResult r = rules.checkFailClosed(set, cmd.argument().stripLeading());
+            PolicyCheck.logEntry(set, c.clientName(), r).ifPresent(e -> mailLog.log(e.minLevel(),
+                    e.priority().equals("crit") ? MailLog.Priority.CRIT : MailLog.Priority.NOTICE, e.queueId() ? c.sessionId() : null, e.text()));
+            if (r instanceof CheckResult.Reject rej) {
+                event(c, cmd, "rejected-by-ruleset", rej.reply());
+                return shaped(c, rej.reply(), delay, false);
+            }
+            if (r instanceof CheckResult.Discard) {
+                c.source().markDiscard();
+            }
         }
         if (uniform(c)) {
             // What would be left to the directory is answered the same for everyone, without asking it.

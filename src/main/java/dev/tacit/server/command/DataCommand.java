@@ -143,6 +143,15 @@ public final class DataCommand implements CommandHandler {
                 }
             }
         }
+        if (s.source().discard()) {
+            // a rule set said $#discard for this envelope: answer as for any message, deliver nothing
+            s.source().clearDiscard();
+            incoming.discard();
+            s.mailLog().log(3, MailLog.Priority.NOTICE, incoming.queueId(), "from=" + tx.senderEcho() + ", discarded by rule set");
+            s.state().resetTransaction();
+            s.reply(Replies.accepted(incoming.queueId()));
+            return;
+        }
         Envelope env = new Envelope(tx.sender(), tx.params(), s.clientName(), rcpts, targets, now);
         QueuedMessage m;
         try {
