@@ -3,6 +3,7 @@ package dev.tacit.server.command;
 import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Target;
 import dev.tacit.events.MailLog;
+import dev.tacit.policy.PrivacyOptions;
 import dev.tacit.queue.DeliveryTarget;
 import dev.tacit.queue.Envelope;
 import dev.tacit.queue.Incoming;
@@ -182,6 +183,11 @@ public final class DataCommand implements CommandHandler {
             sb.append("\r\n\tfor <").append(tx.recipients().get(0).address().toString()).append(">");
         }
         sb.append("; ").append(RFC5322.format(ZonedDateTime.ofInstant(now, ZoneId.systemDefault()))).append("\r\n");
+        if (s.state().helo() == null && s.ctx().policy().privacy().has(PrivacyOptions.Flag.AUTHWARNINGS)) {
+            // sendmail's authwarnings: mark a message whose client never introduced itself
+            sb.append("X-Authentication-Warning: ").append(MailCommand.shortHost(s.ctx().hostname())).append(": ")
+                    .append(s.clientName()).append(" didn't use HELO protocol\r\n");
+        }
         return sb.toString();
     }
 
