@@ -116,8 +116,14 @@ public final class SmtpPolicy {
         return c.source().level().compareTo(EnumerationGuard.Level.TARPIT) >= 0 ? guard.config().tarpitDelay() : Duration.ZERO;
     }
 
-    /** A refused or blocked source's answer to any command that could probe (MAIL, RCPT, VRFY, EXPN); null if none. */
-    public Decision guardGate(ClientView c) {
+    /**
+     * A refused or blocked source's answer to a command that could probe (RCPT, VRFY, EXPN); null if
+     * none. A refused attempt still counts, so a prober that keeps trying ends up blocked.
+     */
+    public Decision guardGate(ClientView c, String kind, String name) {
+        if (c.source().level() == EnumerationGuard.Level.REFUSE) {
+            note(c, kind, name);
+        }
         return switch (c.source().level()) {
             case BLOCK -> Decision.closing(Replies.guardBlocked(host));
             case REFUSE -> Decision.of(Replies.guardRefused(host));
@@ -200,13 +206,16 @@ public final class SmtpPolicy {
     }
 
     public Decision vrfy(ClientView c, CommandLine cmd, int count) {
-        Decision gate = guardGate(c);
+        Decision gate = guardGate(c, "vrfy", cmd.argument().strip());
         if (gate != null) {
             return gate;
         }
         Duration delay = attackDelay(c, "VRFY", count, MAX_VRFY);
         metrics.probe("vrfy");
         note(c, "vrfy", cmd.argument().strip());
+        if (c.source().level() == EnumerationGuard.Level.BLOCK) {
+            return Decision.closing(Replies.guardBlocked(host));
+        }
         if (privacy.has(PrivacyOptions.Flag.NOVRFY)) {
             return refuse(c, cmd, Replies.CANNOT_VRFY, delay);
         }
@@ -214,13 +223,16 @@ public final class SmtpPolicy {
     }
 
     public Decision expn(ClientView c, CommandLine cmd, int count) {
-        Decision gate = guardGate(c);
+        Decision gate = guardGate(c, "expn", cmd.argument().strip());
         if (gate != null) {
             return gate;
         }
         Duration delay = attackDelay(c, "EXPN", count, MAX_VRFY);
         metrics.probe("expn");
         note(c, "expn", cmd.argument().strip());
+        if (c.source().level() == EnumerationGuard.Level.BLOCK) {
+            return Decision.closing(Replies.guardBlocked(host));
+        }
         if (!privacy.expnOffered()) {
             return refuse(c, cmd, Replies.NOT_ALLOWED, delay);
         }
@@ -342,7 +354,7 @@ public final class SmtpPolicy {
      * @param unknownSoFar recipients of this transaction already found unknown (BadRcptThrottle)
      */
     public RcptOutcome recipient(ClientView c, String echo, MailAddress address, int unknownSoFar) {
-        Decision gate = guardGate(c);
+        Decision gate = guardGate(c, "rcpt", address.localPart());
         if (gate != null) {
             return new RcptOutcome(shaped(c, gate.reply(), Duration.ZERO, gate.close()), false, false, List.of());
         }
@@ -361,6 +373,9 @@ public final class SmtpPolicy {
         if (unknownUser) {
             metrics.probe("unknown_rcpt");
             note(c, "rcpt", address.localPart());
+            if (c.source().level() == EnumerationGuard.Level.BLOCK) {
+                return new RcptOutcome(Decision.closing(Replies.guardBlocked(host)), false, false, List.of());
+            }
         }
         if (unknownUser && uniform(c)) {
             return new RcptOutcome(shaped(c, Replies.recipientOk(echo), delay, false), true, false, List.of());
