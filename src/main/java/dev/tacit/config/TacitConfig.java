@@ -22,7 +22,8 @@ public record TacitConfig(
         PrivacyOptions privacy,
         Path helpFile,
         Limits limits,
-        Queue queue) {
+        Queue queue,
+        DirectorySettings directory) {
 
     public record ListenAddress(String host, int port) {
         @Override
@@ -44,6 +45,33 @@ public record TacitConfig(
             Duration shutdownGrace) {}
 
     public record Queue(Duration retryInitial, Duration retryMax, Duration maxAge, int deliveryConcurrency, boolean fsync) {}
+
+    /** The [directory] table: which backend, and its settings (docs/config.md). */
+    public record DirectorySettings(
+            String backend,
+            Duration reloadInterval,
+            boolean allowProgramTargets,
+            boolean allowFileTargets,
+            int maxAliasDepth,
+            Duration cacheTtl,
+            int cacheSize,
+            Duration timeout,
+            String jdbcUrl,
+            String jdbcUser,
+            String jdbcPassword,
+            int poolSize,
+            String ldapUrl,
+            String ldapBindDn,
+            String ldapBindPassword,
+            String ldapBaseDn,
+            String ldapUserFilter,
+            String ldapLoginAttribute,
+            String ldapNameAttribute,
+            String ldapGroupFilter,
+            List<String> ldapMemberAttributes) {
+
+        public static final List<String> BACKENDS = List.of("files", "postgresql", "ldap");
+    }
 
     public Path spoolDir() {
         return dataDir.resolve("spool");

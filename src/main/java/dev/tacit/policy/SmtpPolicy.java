@@ -2,11 +2,11 @@ package dev.tacit.policy;
 
 import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Expansion;
-import dev.tacit.directory.Resolution;
-import dev.tacit.directory.Target;
+import dev.tacit.directory.Expander;
 import dev.tacit.smtp.CommandLine;
 import dev.tacit.smtp.MailAddress;
 import dev.tacit.smtp.Replies;
+import dev.tacit.smtp.Reply;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -122,7 +122,10 @@ public final class SmtpPolicy {
 
     /**
      * RCPT for an address already parsed: relaying is refused for every non-local domain (Tacit is
-     * never an open relay); a local name is accepted when it is a user or an alias.
+     * never an open relay); a local name is accepted when it is a user or an alias, exactly as
+     * sendmail verifies it (an alias is not expanded for the answer, so a list with a bad member is
+     * still accepted, sendmail-privacy.md 8). Its delivery targets are expanded here for the queue;
+     * members that cannot be delivered are logged.
      *
      * @param echo the path as the client wrote it, angle brackets included (sendmail's reply prefix)
      */
@@ -131,19 +134,15 @@ public final class SmtpPolicy {
             return RcptDecision.refuse(Decision.of(Replies.relayingDenied(echo)));
         }
         try {
-            Resolution r = verifier.expander().resolve(address.localPart());
-            if (!r.exists()) {
-                return RcptDecision.refuse(Decision.of(Replies.userUnknown(echo)));
+            Reply refused = verifier.rcptRefusal(echo, address);
+            if (refused != null) {
+                return RcptDecision.refuse(Decision.of(refused));
             }
-            Expansion x = verifier.expander().expand(address.localPart());
+            Expansion x = verifier.expander().run(echo, address, Expander.Mode.DELIVER);
             for (Expansion.Problem p : x.problems()) {
-                log.warn("RCPT {}: expansion problem: {}", echo, p);
+                log.warn("RCPT {}: not delivered: {}", echo, SendmailVerifier.error(p));
             }
-            List<Target> targets = x.targets();
-            if (targets.isEmpty()) {
-                return RcptDecision.refuse(Decision.of(Replies.userUnknown(echo)));
-            }
-            return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, targets);
+            return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, x.targets());
         } catch (DirectoryUnavailableException e) {
             log.warn("RCPT {}: directory unavailable: {}", echo, e.getMessage());
             return RcptDecision.refuse(Decision.of(Replies.lookupFailed(echo)));

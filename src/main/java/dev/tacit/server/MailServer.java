@@ -2,8 +2,9 @@ package dev.tacit.server;
 
 import dev.tacit.config.TacitConfig;
 import dev.tacit.delivery.MaildirDelivery;
+import dev.tacit.directory.Directories;
+import dev.tacit.directory.Directory;
 import dev.tacit.directory.Expander;
-import dev.tacit.directory.FileDirectory;
 import dev.tacit.directory.LocalDomains;
 import dev.tacit.events.MailLog;
 import dev.tacit.policy.SendmailVerifier;
@@ -34,12 +35,14 @@ public final class MailServer implements AutoCloseable {
     private final Spool spool;
     private final QueueRunner runner;
     private final SmtpListener listener;
+    private final Directory directory;
 
-    private MailServer(TacitConfig config, Spool spool, QueueRunner runner, SmtpListener listener) {
+    private MailServer(TacitConfig config, Spool spool, QueueRunner runner, SmtpListener listener, Directory directory) {
         this.config = config;
         this.spool = spool;
         this.runner = runner;
         this.listener = listener;
+        this.directory = directory;
     }
 
     public static MailServer start(TacitConfig cfg) throws IOException {
@@ -47,11 +50,17 @@ public final class MailServer implements AutoCloseable {
         Files.createDirectories(cfg.mailDir());
         LocalDomains domains = new LocalDomains(cfg.hostname(), cfg.localDomains(),
                 cfg.listen().stream().map(TacitConfig.ListenAddress::host).toList());
-        FileDirectory directory = FileDirectory.load(cfg.usersFile(), cfg.aliasesFile());
-        Expander expander = new Expander(directory, domains);
+        Directory directory = Directories.open(cfg, domains);
+        Expander expander = new Expander(directory, domains, Directories.options(cfg.directory()));
         SmtpPolicy policy = new SmtpPolicy(cfg.privacy(), new SendmailVerifier(expander, cfg.hostname()));
         MailLog mailLog = new MailLog(cfg.logLevel());
-        Spool spool = Spool.open(cfg.spoolDir(), cfg.queue().fsync());
+        Spool spool;
+        try {
+            spool = Spool.open(cfg.spoolDir(), cfg.queue().fsync());
+        } catch (IOException e) {
+            directory.close();
+            throw e;
+        }
         QueueRunner runner = new QueueRunner(spool, new MaildirDelivery(cfg.queue().fsync()), t -> maildirFor(cfg, t),
                 new QueueRunner.Settings(cfg.queue().retryInitial(), cfg.queue().retryMax(), cfg.queue().maxAge(),
                         cfg.queue().deliveryConcurrency(), cfg.hostname()),
@@ -62,10 +71,11 @@ public final class MailServer implements AutoCloseable {
             listener.start();
         } catch (IOException e) {
             spool.close();
+            directory.close();
             throw e;
         }
         runner.start();
-        return new MailServer(cfg, spool, runner, listener);
+        return new MailServer(cfg, spool, runner, listener, directory);
     }
 
     static Path maildirFor(TacitConfig cfg, DeliveryTarget t) {
@@ -122,6 +132,11 @@ public final class MailServer implements AutoCloseable {
         return listener.addresses().get(0).getPort();
     }
 
+    /** The directory backend in use (tests reload or inspect it). */
+    public Directory directory() {
+        return directory;
+    }
+
     public int activeSessions() {
         return listener.activeSessions();
     }
@@ -131,5 +146,6 @@ public final class MailServer implements AutoCloseable {
         listener.close();
         runner.close();
         spool.close();
+        directory.close();
     }
 }
