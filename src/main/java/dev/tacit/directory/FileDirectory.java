@@ -329,27 +329,18 @@ public final class FileDirectory implements Directory {
                 error(file, no, "alias \"" + key + "\" is defined twice (first at line " + prev + ")");
                 return;
             }
+            List<Parsed> written = parser.parseList(text.substring(colon + 1));
+            if (written.isEmpty()) {
+                error(file, no, "alias \"" + key + "\" has no targets");
+                return;
+            }
             List<String> targets = new ArrayList<>();
-            for (Parsed p : parser.parseList(text.substring(colon + 1))) {
+            for (Parsed p : written) {
                 if (checkTarget(file, dir, no, p)) {
                     targets.add(p.typed());
                 }
             }
-            if (targets.isEmpty() && errorsAt(file, no) == 0) {
-                error(file, no, "alias \"" + key + "\" has no targets");
-                return;
-            }
             out.put(key, new Alias(key, targets, file.getFileName() + ":" + no));
-        }
-
-        private int errorsAt(Path file, int line) {
-            int n = 0;
-            for (FileError e : errors) {
-                if (e.file().equals(file) && e.line() == line) {
-                    n++;
-                }
-            }
-            return n;
         }
 
         /** The colon that ends the name: the first one outside a quoted name. */
