@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code tacit} command line. Each subcommand is a thin shell over the domain packages. */
 @Command(name = "tacit", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Tacit: a mail server that keeps its users private, an enumeration auditor and a config linter.",
-        subcommands = {ServeCommand.class, DemoCommand.class, MailqCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, DemoCommand.class, MailqCommand.class, DirectoryCommand.class, ExpandCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -17,13 +17,25 @@ public final class Directories {
         return new Expander.Options(d.maxAliasDepth(), d.allowProgramTargets(), d.allowFileTargets());
     }
 
-    /** The configured backend; files errors and a bad LDAP URL stop start-up with a clear message. */
+    /** Class w from the configuration: host name, local domains, listen addresses. */
+    public static LocalDomains localDomains(TacitConfig cfg) {
+        return new LocalDomains(cfg.hostname(), cfg.localDomains(), cfg.listen().stream().map(TacitConfig.ListenAddress::host).toList());
+    }
+
+    /** The configured backend, files watched for changes; errors stop start-up with a clear message. */
     public static Directory open(TacitConfig cfg, LocalDomains domains) throws IOException {
+        return open(cfg, domains, true);
+    }
+
+    /** The configured backend; {@code watch} false for one-shot tools (check, expand). */
+    public static Directory open(TacitConfig cfg, LocalDomains domains, boolean watch) throws IOException {
         TacitConfig.DirectorySettings d = cfg.directory();
         return switch (d.backend()) {
             case "files" -> {
                 ReloadingFileDirectory f = ReloadingFileDirectory.open(cfg.usersFile(), cfg.aliasesFile(), domains, options(d));
-                f.watch(d.reloadInterval());
+                if (watch) {
+                    f.watch(d.reloadInterval());
+                }
                 yield f;
             }
             case "postgresql" -> cached(PostgresDirectory.open(d.jdbcUrl(), d.jdbcUser(), d.jdbcPassword(), d.poolSize(), d.timeout()), d);

@@ -107,9 +107,12 @@ public final class ReloadingFileDirectory implements Directory {
         stamps = watched.size() == before.size() && Objects.equals(before, after) ? after : null;
         lastErrors = l.errors();
         if (l.ok()) {
+            boolean reload = current != null;
             current = l.directory();
-            log.info("directory loaded: {} users, {} aliases from {} and {}", l.directory().userCount(),
-                    l.directory().aliasCount(), usersFile, aliasesFile);
+            if (reload) {
+                log.info("directory reloaded: {} users, {} aliases from {} and {}", l.directory().userCount(),
+                        l.directory().aliasCount(), usersFile, aliasesFile);
+            }
         } else {
             for (FileError e : l.errors()) {
                 log.error("{}", e);

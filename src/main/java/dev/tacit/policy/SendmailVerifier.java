@@ -84,7 +84,7 @@ public final class SendmailVerifier {
     }
 
     /** The reply sendmail gives for a problem, the address as typed in front where sendmail puts it. */
-    static Reply error(Problem p) {
+    public static Reply error(Problem p) {
         return switch (p) {
             case Problem.Unknown u -> Replies.userUnknown(u.typed());
             case Problem.LoopBroken l -> Replies.LOOP_BROKEN;

@@ -48,8 +48,7 @@ public final class MailServer implements AutoCloseable {
     public static MailServer start(TacitConfig cfg) throws IOException {
         Files.createDirectories(cfg.dataDir());
         Files.createDirectories(cfg.mailDir());
-        LocalDomains domains = new LocalDomains(cfg.hostname(), cfg.localDomains(),
-                cfg.listen().stream().map(TacitConfig.ListenAddress::host).toList());
+        LocalDomains domains = Directories.localDomains(cfg);
         Directory directory = Directories.open(cfg, domains);
         Expander expander = new Expander(directory, domains, Directories.options(cfg.directory()));
         SmtpPolicy policy = new SmtpPolicy(cfg.privacy(), new SendmailVerifier(expander, cfg.hostname()));
