@@ -56,6 +56,8 @@ final class DemoCommand implements Callable<Integer> {
             # change it to "public" to see what a leaking server answers.
             privacy_options = "goaway"
             log_level = 9
+            # Prometheus metrics at http://<admin_listen>/metrics; port 0 picks a free port.
+            admin_listen = "127.0.0.1:0"
             """;
 
     @Override

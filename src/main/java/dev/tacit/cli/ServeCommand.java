@@ -45,6 +45,10 @@ final class ServeCommand implements Callable<Integer> {
         for (var a : server.addresses()) {
             System.out.println("tacit: listening on " + a.getAddress().getHostAddress() + ":" + a.getPort() + " as " + cfg.hostname());
         }
+        if (server.adminAddress() != null) {
+            System.out.println("tacit: metrics at http://" + server.adminAddress().getAddress().getHostAddress() + ":"
+                    + server.adminAddress().getPort() + "/metrics");
+        }
         if (banner != null) {
             banner.run();
         }

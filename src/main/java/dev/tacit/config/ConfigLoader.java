@@ -1,6 +1,7 @@
 package dev.tacit.config;
 
 import dev.tacit.config.TacitConfig.ListenAddress;
+import dev.tacit.policy.CidrSet;
 import dev.tacit.policy.PrivacyOptions;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -332,6 +333,7 @@ public final class ConfigLoader {
                     integer("limits.max_command_line", 512, 1_048_576),
                     integer("limits.max_data_line", 1000, 16 * 1_048_576),
                     integer("limits.max_bad_commands", 1, 1_000_000),
+                    integer("limits.max_noop_commands", 0, 1_000_000),
                     positive("limits.command_timeout"),
                     positive("limits.data_timeout"),
                     duration("limits.shutdown_grace"));
@@ -341,6 +343,34 @@ public final class ConfigLoader {
                     positive("queue.max_age"),
                     integer("queue.delivery_concurrency", 1, 1024),
                     bool("queue.fsync"));
+            var defense = new TacitConfig.Defense(bool("enumeration_defense"), cidrs("trusted_networks"),
+                    duration("enumeration.latency"), duration("enumeration.jitter"), oneOf("enumeration.unknown_recipients", "drop"));
+            int tarpit = integer("guard.tarpit_after", 1, 1_000_000);
+            int refuse = integer("guard.refuse_after", 1, 1_000_000);
+            int block = integer("guard.block_after", 1, 1_000_000);
+            if (refuse < tarpit) {
+                throw bad("guard.refuse_after", "must not be below guard.tarpit_after (" + tarpit + ")");
+            }
+            if (block < refuse) {
+                throw bad("guard.block_after", "must not be below guard.refuse_after (" + refuse + ")");
+            }
+            var guard = new TacitConfig.Guard(bool("guard.enabled"), positive("guard.window"), tarpit, duration("guard.tarpit_delay"),
+                    refuse, block, positive("guard.block_duration"), integer("guard.max_sources", 100, 10_000_000),
+                    integer("guard.bad_rcpt_throttle", 0, 1_000_000), duration("guard.bad_rcpt_delay"),
+                    integer("guard.soft_error_limit", 0, 1_000_000), integer("guard.hard_error_limit", 0, 1_000_000),
+                    duration("guard.error_sleep"));
+            String counters = string("counters");
+            if (!counters.equals("local") && !counters.matches("rediss?://.+")) {
+                throw bad("counters", "\"" + counters + "\": expected \"local\" or \"redis://host:port\"");
+            }
+            String admin = string("admin_listen");
+            if (!admin.equals("off")) {
+                try {
+                    parseListen(admin);
+                } catch (IllegalArgumentException e) {
+                    throw bad("admin_listen", "\"" + admin + "\": " + e.getMessage());
+                }
+            }
             var directory = directory();
             return new TacitConfig(
                     file,
@@ -354,8 +384,13 @@ public final class ConfigLoader {
                     integer("log_level", 0, 99),
                     privacy("privacy_options"),
                     path("help_file", base),
+                    new TacitConfig.Log(path("log.file", base), bool("log.stdout"), syslog("log.syslog"), path("log.events", base)),
                     limits,
                     queue,
+                    defense,
+                    guard,
+                    counters,
+                    admin,
                     directory);
         }
 
@@ -404,6 +439,39 @@ public final class ConfigLoader {
             return d;
         }
 
+        private CidrSet cidrs(String key) throws ConfigException {
+            try {
+                return CidrSet.parse(strings(key));
+            } catch (IllegalArgumentException e) {
+                throw bad(key, e.getMessage());
+            }
+        }
+
+        private String oneOf(String key, String... allowed) throws ConfigException {
+            String v = string(key);
+            for (String a : allowed) {
+                if (a.equals(v)) {
+                    return v;
+                }
+            }
+            throw bad(key, "\"" + v + "\": expected one of " + String.join(", ", allowed));
+        }
+
+        private String syslog(String key) throws ConfigException {
+            String s = string(key);
+            if (s != null) {
+                try {
+                    ListenAddress a = parseListen(s);
+                    if (a.port() == 0) {
+                        throw new IllegalArgumentException("port 0");
+                    }
+                } catch (IllegalArgumentException e) {
+                    throw bad(key, "\"" + s + "\": expected host:port of a syslog collector (" + e.getMessage() + ")");
+                }
+            }
+            return s;
+        }
+
         private PrivacyOptions privacy(String key) throws ConfigException {
             try {
                 return PrivacyOptions.parse(string(key));
@@ -419,6 +487,11 @@ public final class ConfigLoader {
             }
             return d;
         }
+    }
+
+    /** Parses host:port ([v6]:port) as in the listen key. */
+    public static ListenAddress parseListenAddress(String s) {
+        return parseListen(s);
     }
 
     static ListenAddress parseListen(String s) {

@@ -1,5 +1,6 @@
 package dev.tacit.config;
 
+import dev.tacit.policy.CidrSet;
 import dev.tacit.policy.PrivacyOptions;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -21,8 +22,13 @@ public record TacitConfig(
         int logLevel,
         PrivacyOptions privacy,
         Path helpFile,
+        Log log,
         Limits limits,
         Queue queue,
+        Defense defense,
+        Guard guard,
+        String counters,
+        String adminListen,
         DirectorySettings directory) {
 
     public record ListenAddress(String host, int port) {
@@ -32,6 +38,9 @@ public record TacitConfig(
         }
     }
 
+    /** Where mail log lines and probe events go; null paths and address mean "not there". */
+    public record Log(Path file, boolean stdout, String syslog, Path events) {}
+
     public record Limits(
             long maxMessageSize,
             int maxRecipients,
@@ -40,9 +49,18 @@ public record TacitConfig(
             int maxCommandLine,
             int maxDataLine,
             int maxBadCommands,
+            int maxNoopCommands,
             Duration commandTimeout,
             Duration dataTimeout,
             Duration shutdownGrace) {}
+
+    /** Enumeration defence: uniform answers and timing for untrusted clients. */
+    public record Defense(boolean enabled, CidrSet trusted, Duration latency, Duration jitter, String unknownRecipients) {}
+
+    /** The enumeration guard's thresholds (distinct unknown names per source within the window). */
+    public record Guard(boolean enabled, Duration window, int tarpitAfter, Duration tarpitDelay, int refuseAfter, int blockAfter,
+            Duration blockDuration, int maxSources, int badRcptThrottle, Duration badRcptDelay, int softErrorLimit,
+            int hardErrorLimit, Duration errorSleep) {}
 
     public record Queue(Duration retryInitial, Duration retryMax, Duration maxAge, int deliveryConcurrency, boolean fsync) {}
 

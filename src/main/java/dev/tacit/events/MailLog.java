@@ -1,24 +1,30 @@
 package dev.tacit.events;
 
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import java.util.List;
 
 /**
  * sendmail-style mail log lines, each written only when the configured LogLevel (config key
  * {@code log_level}, sendmail's numbers) is above the line's threshold, exactly as sendmail gates
- * them ({@code if (LogLevel > n) sm_syslog(...)}).
+ * them ({@code if (LogLevel > n) sm_syslog(...)}), to every configured sink.
+ *
+ * <p>Security: control characters in logged text are escaped (sendmail's str2prt), so a client cannot
+ * forge extra log lines.
  */
-public class MailLog {
+public class MailLog implements AutoCloseable {
 
     /** syslog priorities used by sendmail's lines. */
     public enum Priority { CRIT, ERR, WARNING, NOTICE, INFO, DEBUG }
 
-    private static final Logger out = LoggerFactory.getLogger("tacit.maillog");
-
     private final int logLevel;
+    private final List<LogSink> sinks;
 
     public MailLog(int logLevel) {
+        this(logLevel, List.of(new StdoutLogSink()));
+    }
+
+    public MailLog(int logLevel, List<LogSink> sinks) {
         this.logLevel = logLevel;
+        this.sinks = List.copyOf(sinks);
     }
 
     public int logLevel() {
@@ -39,15 +45,8 @@ public class MailLog {
             return;
         }
         String line = queueId == null ? escape(text) : queueId + ": " + escape(text);
-        write(priority, line);
-    }
-
-    protected void write(Priority priority, String line) {
-        switch (priority) {
-            case CRIT, ERR -> out.error(line);
-            case WARNING -> out.warn(line);
-            case NOTICE, INFO -> out.info(line);
-            case DEBUG -> out.debug(line);
+        for (LogSink s : sinks) {
+            s.write(priority, line);
         }
     }
 
@@ -75,5 +74,12 @@ public class MailLog {
             }
         }
         return sb == null ? s : sb.toString();
+    }
+
+    @Override
+    public void close() {
+        for (LogSink s : sinks) {
+            s.close();
+        }
     }
 }

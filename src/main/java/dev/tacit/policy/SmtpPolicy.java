@@ -1,12 +1,19 @@
 package dev.tacit.policy;
 
+import dev.tacit.config.TacitConfig;
 import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Expansion;
 import dev.tacit.directory.Expander;
 import dev.tacit.smtp.CommandLine;
 import dev.tacit.smtp.MailAddress;
+import dev.tacit.events.MailLog;
+import dev.tacit.events.Metrics;
+import dev.tacit.events.ProbeEvent;
+import dev.tacit.events.ProbeEvents;
 import dev.tacit.smtp.Replies;
 import dev.tacit.smtp.Reply;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -27,12 +34,115 @@ public final class SmtpPolicy {
 
     private static final Logger log = LoggerFactory.getLogger(SmtpPolicy.class);
 
+    /** sendmail's compile-time limits (srvrsmtp.c): HELO, VRFY+EXPN, ETRN. */
+    public static final int MAX_HELO = 3;
+    public static final int MAX_VRFY = 6;
+    public static final int MAX_ETRN = 8;
+
     private final PrivacyOptions privacy;
     private final SendmailVerifier verifier;
+    private final MailLog mailLog;
+    private final ProbeEvents events;
+    private final int maxNoop;
+    private final String host;
+    private final TacitConfig.Defense defense;
+    private final EnumerationGuard guard;
+    private final Metrics metrics;
 
-    public SmtpPolicy(PrivacyOptions privacy, SendmailVerifier verifier) {
-        this.privacy = privacy;
+    public SmtpPolicy(TacitConfig cfg, SendmailVerifier verifier, MailLog mailLog, ProbeEvents events, EnumerationGuard guard,
+            Metrics metrics) {
+        this.privacy = cfg.privacy();
         this.verifier = verifier;
+        this.mailLog = mailLog;
+        this.events = events;
+        this.maxNoop = cfg.limits().maxNoopCommands();
+        this.host = cfg.hostname();
+        this.defense = cfg.defense();
+        this.guard = guard;
+        this.metrics = metrics;
+    }
+
+    // ------------------------------------------------------------------ trust, guard, envelope
+
+    /** Trusted: authenticated, or from a network in trusted_networks. Nothing else (not even loopback). */
+    public boolean trusted(ClientView c) {
+        return c.authenticated() || defense.trusted().contains(c.address());
+    }
+
+    /** Whether this client gets uniform answers and the latency envelope. */
+    public boolean uniform(ClientView c) {
+        return defense.enabled() && !trusted(c);
+    }
+
+    private boolean guarded(ClientView c) {
+        return guard.enabled() && !trusted(c);
+    }
+
+    /** At connect: a blocked source is told 421 before the greeting; null lets the session go on. */
+    public Decision connect(ClientView c) {
+        if (!guarded(c)) {
+            return null;
+        }
+        reassess(c);
+        if (c.source().level() == EnumerationGuard.Level.BLOCK) {
+            return Decision.closing(Replies.guardBlocked(host));
+        }
+        return null;
+    }
+
+    /** After HELO/EHLO or MAIL: the new name is a new key to look at. */
+    public void reassess(ClientView c) {
+        if (!guarded(c)) {
+            return;
+        }
+        List<String> keys = EnumerationGuard.keys(c.address(), c.heloName(), c.sender());
+        c.source().keys(keys);
+        EnumerationGuard.Level l = guard.assess(keys);
+        if (l.compareTo(c.source().level()) > 0) {
+            c.source().level(l);
+        }
+    }
+
+    /** The delay every reply to this source gets (tarpit), applied to the client as a whole. */
+    public Duration tarpit(ClientView c) {
+        return c.source().level().compareTo(EnumerationGuard.Level.TARPIT) >= 0 ? guard.config().tarpitDelay() : Duration.ZERO;
+    }
+
+    /** A refused or blocked source's answer to any command that could probe (MAIL, RCPT, VRFY, EXPN); null if none. */
+    public Decision guardGate(ClientView c) {
+        return switch (c.source().level()) {
+            case BLOCK -> Decision.closing(Replies.guardBlocked(host));
+            case REFUSE -> Decision.of(Replies.guardRefused(host));
+            default -> null;
+        };
+    }
+
+    private void note(ClientView c, String kind, String name) {
+        if (!guarded(c)) {
+            return;
+        }
+        if (c.source().keys().isEmpty()) {
+            c.source().keys(EnumerationGuard.keys(c.address(), c.heloName(), c.sender()));
+        }
+        c.source().level(guard.note(c.source().keys(), c.address(), kind, name, c.source().level()));
+    }
+
+    /** Time left in this command's latency envelope, plus jitter; zero for trusted clients. */
+    private Duration envelope(ClientView c) {
+        if (!uniform(c)) {
+            return Duration.ZERO;
+        }
+        long jitter = defense.jitter().isZero() ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(defense.jitter().toNanos() + 1);
+        long due = c.commandStartNanos() + defense.latency().toNanos() + jitter;
+        long left = due - System.nanoTime();
+        return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
+    }
+
+    /** The envelope and the tarpit, on top of what the command already had to wait. */
+    private Decision shaped(ClientView c, Reply reply, Duration delay, boolean close) {
+        Duration d = delay.plus(tarpit(c));
+        Duration env = envelope(c);
+        return new Decision(reply, d.compareTo(env) >= 0 ? d : env, close);
     }
 
     public PrivacyOptions privacy() {
@@ -60,40 +170,90 @@ public final class SmtpPolicy {
         return k;
     }
 
-    public Decision vrfy(ClientView c, CommandLine cmd) {
-        if (privacy.has(PrivacyOptions.Flag.NOVRFY)) {
-            return Decision.of(Replies.CANNOT_VRFY);
-        }
-        if (privacy.has(PrivacyOptions.Flag.NEEDVRFYHELO) && !c.heloSeen()) {
-            return Decision.of(Replies.INTRODUCE_YOURSELF);
-        }
-        if (!cmd.hasArgument()) {
-            return Decision.of(Replies.ARGUMENT_REQUIRED);
-        }
-        try {
-            return Decision.of(verifier.vrfy(cmd.argument()));
-        } catch (DirectoryUnavailableException e) {
-            log.warn("VRFY: directory unavailable: {}", e.getMessage());
-            return Decision.of(Replies.lookupFailed(cmd.argument().strip()));
-        }
+    /**
+     * sendmail's checksmtpattack: nothing below the limit; at the limit the "possible SMTP attack" line
+     * (LogLevel > 5); from the limit on, a delay growing as 2^(count - limit) seconds, at most 240.
+     *
+     * <p>Deviation from sendmail (sendmail-privacy.md 9): sendmail skips part of the VRFY/EXPN wait
+     * when the lookup fails, so unknown users answer faster than real ones. Tacit returns the same
+     * delay whatever the answer will be.
+     */
+    public Duration attackDelay(ClientView c, String command, int count, int limit) {
+        return AttackDelay.of(count, limit, () -> mailLog.log(5, MailLog.Priority.INFO, c.sessionId(),
+                c.clientName() + ": possible SMTP attack: command=" + command + ", count=" + count));
     }
 
-    public Decision expn(ClientView c, CommandLine cmd) {
+    public Duration heloDelay(ClientView c, int count) {
+        return attackDelay(c, "HELO/EHLO", count, MAX_HELO);
+    }
+
+    public Duration noopDelay(ClientView c, String command, int count) {
+        return attackDelay(c, command, count, maxNoop);
+    }
+
+    public Decision vrfy(ClientView c, CommandLine cmd, int count) {
+        Decision gate = guardGate(c);
+        if (gate != null) {
+            return gate;
+        }
+        Duration delay = attackDelay(c, "VRFY", count, MAX_VRFY);
+        metrics.probe("vrfy");
+        note(c, "vrfy", cmd.argument().strip());
+        if (privacy.has(PrivacyOptions.Flag.NOVRFY)) {
+            return refuse(c, cmd, Replies.CANNOT_VRFY, delay);
+        }
+        return lookup(c, cmd, delay, PrivacyOptions.Flag.NEEDVRFYHELO, false);
+    }
+
+    public Decision expn(ClientView c, CommandLine cmd, int count) {
+        Decision gate = guardGate(c);
+        if (gate != null) {
+            return gate;
+        }
+        Duration delay = attackDelay(c, "EXPN", count, MAX_VRFY);
+        metrics.probe("expn");
+        note(c, "expn", cmd.argument().strip());
         if (!privacy.expnOffered()) {
-            return Decision.of(Replies.NOT_ALLOWED);
+            return refuse(c, cmd, Replies.NOT_ALLOWED, delay);
         }
-        if (privacy.has(PrivacyOptions.Flag.NEEDEXPNHELO) && !c.heloSeen()) {
-            return Decision.of(Replies.INTRODUCE_YOURSELF);
+        return lookup(c, cmd, delay, PrivacyOptions.Flag.NEEDEXPNHELO, true);
+    }
+
+    /** A privacy flag refuses the command before the directory is asked (sendmail 6.1 step 4). */
+    private Decision refuse(ClientView c, CommandLine cmd, Reply reply, Duration delay) {
+        mailLog.log(5, MailLog.Priority.INFO, c.sessionId(), c.clientName() + ": " + Replies.shorten(cmd.line()) + " [rejected]");
+        event(c, cmd, "refused", reply);
+        return shaped(c, reply, delay, false);
+    }
+
+    private Decision lookup(ClientView c, CommandLine cmd, Duration delay, PrivacyOptions.Flag needHelo, boolean expand) {
+        if (privacy.has(needHelo) && !c.heloSeen()) {
+            event(c, cmd, "needs-helo", Replies.INTRODUCE_YOURSELF);
+            return shaped(c, Replies.INTRODUCE_YOURSELF, delay, false);
         }
+        mailLog.log(5, MailLog.Priority.INFO, c.sessionId(), c.clientName() + ": " + Replies.shorten(cmd.line()));
         if (!cmd.hasArgument()) {
-            return Decision.of(Replies.ARGUMENT_REQUIRED);
+            event(c, cmd, "argument-required", Replies.ARGUMENT_REQUIRED);
+            return shaped(c, Replies.ARGUMENT_REQUIRED, delay, false);
         }
+        if (uniform(c)) {
+            // What would be left to the directory is answered the same for everyone, without asking it.
+            Reply uniformReply = expand ? Replies.NOT_ALLOWED : Replies.CANNOT_VRFY;
+            event(c, cmd, "uniform", uniformReply);
+            return shaped(c, uniformReply, delay, false);
+        }
+        Reply reply;
+        String decision;
         try {
-            return Decision.of(verifier.expn(cmd.argument()));
+            reply = expand ? verifier.expn(cmd.argument()) : verifier.vrfy(cmd.argument());
+            decision = "answered";
         } catch (DirectoryUnavailableException e) {
-            log.warn("EXPN: directory unavailable: {}", e.getMessage());
-            return Decision.of(Replies.lookupFailed(cmd.argument().strip()));
+            log.warn("{}: directory unavailable: {}", cmd.verb(), e.getMessage());
+            reply = Replies.lookupFailed(cmd.argument().strip());
+            decision = "lookup-failed";
         }
+        event(c, cmd, decision, reply);
+        return shaped(c, reply, delay, false);
     }
 
     /** MAIL before HELO under needmailhelo; null when MAIL may proceed. */
@@ -104,20 +264,87 @@ public final class SmtpPolicy {
         return null;
     }
 
-    public Decision verb(ClientView c) {
-        // Verbose mode is accepted as sendmail accepts it, but Tacit never sends 050 notices:
-        // they reveal alias expansions and home directories (sendmail-privacy.md 6.2).
-        return Decision.of(privacy.verbOffered() ? Replies.VERBOSE : Replies.VERBOSE_UNAVAILABLE);
+    /**
+     * VERB: refused when EXPN or VERB is not offered. Verbose mode is otherwise accepted as sendmail
+     * accepts it, but Tacit never sends the 050 notices: they reveal alias expansions and home
+     * directories (sendmail-privacy.md 6.2).
+     */
+    public Decision verb(ClientView c, CommandLine cmd, java.util.function.IntSupplier noopCounter) {
+        if (!privacy.verbOffered()) {
+            event(c, cmd, "refused", Replies.VERBOSE_UNAVAILABLE);
+            return Decision.of(Replies.VERBOSE_UNAVAILABLE);
+        }
+        Duration d = noopDelay(c, "VERB", noopCounter.getAsInt());
+        event(c, cmd, "answered", Replies.VERBOSE);
+        return new Decision(Replies.VERBOSE, d, false);
     }
 
-    public Decision etrn(ClientView c, CommandLine cmd) {
+    public Decision etrn(ClientView c, CommandLine cmd, java.util.function.IntSupplier etrnCounter) {
         if (privacy.has(PrivacyOptions.Flag.NOETRN)) {
+            mailLog.log(5, MailLog.Priority.INFO, c.sessionId(), c.clientName() + ": " + Replies.shorten(cmd.line()) + " [rejected]");
+            event(c, cmd, "refused", Replies.NOT_ALLOWED);
             return Decision.of(Replies.NOT_ALLOWED);
         }
         if (!cmd.hasArgument()) {
             return Decision.of(Replies.PARAMETER_REQUIRED);
         }
-        return Decision.of(Replies.etrnStarted(cmd.argument().strip()));
+        Duration d = attackDelay(c, "ETRN", etrnCounter.getAsInt(), MAX_ETRN);
+        String arg = cmd.argument().strip();
+        mailLog.log(5, MailLog.Priority.INFO, c.sessionId(), c.clientName() + ": ETRN " + Replies.shorten(arg));
+        Reply r = arg.startsWith("#") ? Replies.queueUnknown(arg.substring(1)) : Replies.etrnStarted(arg);
+        event(c, cmd, "answered", r);
+        return new Decision(r, d, false);
+    }
+
+    /** DEBUG, SHOWQ, WIZ, ...: logged at crit from LogLevel 1; the reply is the unknown-command one. */
+    public void probe(ClientView c, CommandLine cmd, Reply reply) {
+        metrics.probe(cmd.verb().toLowerCase(java.util.Locale.ROOT));
+        note(c, "probe", cmd.line());
+        mailLog.log(0, MailLog.Priority.CRIT, c.sessionId(), "\"" + cmd.verb().toLowerCase(java.util.Locale.ROOT) + "\" command from "
+                + c.clientName() + " (" + c.address().getHostAddress() + ")");
+        event(c, cmd, "probe", reply);
+    }
+
+    private void event(ClientView c, CommandLine cmd, String decision, Reply reply) {
+        events.emit(new ProbeEvent(Instant.now(), c.address().getHostAddress(), c.clientName(), c.heloName(), cmd.verb(),
+                cmd.argument(), decision, reply.code()));
+    }
+
+    /**
+     * RCPT as the session asks it: the guard's gate, sendmail's verdict ({@link #rcpt}), then for an
+     * untrusted client under enumeration_defense the uniform answer (an unknown local name is accepted
+     * like a real one and its fate moves to the end of DATA), BadRcptThrottle, the tarpit and the
+     * latency envelope.
+     *
+     * @param unknownSoFar recipients of this transaction already found unknown (BadRcptThrottle)
+     */
+    public RcptOutcome recipient(ClientView c, String echo, MailAddress address, int unknownSoFar) {
+        Decision gate = guardGate(c);
+        if (gate != null) {
+            return new RcptOutcome(shaped(c, gate.reply(), Duration.ZERO, gate.close()), false, false, List.of());
+        }
+        Duration delay = Duration.ZERO;
+        int throttle = guard.config().badRcptThrottle();
+        if (throttle > 0 && unknownSoFar >= throttle && !trusted(c)) {
+            if (!c.source().floodLogged()) {
+                c.source().markFloodLogged();
+                mailLog.log(5, MailLog.Priority.INFO, c.sessionId(), c.clientName() + ": Possible SMTP RCPT flood, throttling.");
+            }
+            delay = guard.config().badRcptDelay();
+        }
+        RcptDecision verdict = rcpt(c, echo, address);
+        Reply r = verdict.decision().reply();
+        boolean unknownUser = !verdict.accepted() && r.code() == 550 && "5.1.1".equals(r.enhanced());
+        if (unknownUser) {
+            metrics.probe("unknown_rcpt");
+            note(c, "rcpt", address.localPart());
+        }
+        if (unknownUser && uniform(c)) {
+            return new RcptOutcome(shaped(c, Replies.recipientOk(echo), delay, false), true, false, List.of());
+        }
+        Decision d = verdict.decision();
+        return new RcptOutcome(shaped(c, d.reply(), delay.plus(d.delay()), d.close()), verdict.accepted(), verdict.accepted(),
+                verdict.targets());
     }
 
     /**

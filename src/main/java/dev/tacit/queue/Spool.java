@@ -71,6 +71,9 @@ public final class Spool implements AutoCloseable {
     private final Map<String, QueuedMessage> index = new ConcurrentHashMap<>();
     private final List<QueuedMessage> recovered = new ArrayList<>();
     private final SyncStats stats = new SyncStats();
+    private volatile java.util.function.LongConsumer syncListener = n -> { };
+    private volatile long writtenRecords;
+    private long syncedRecords;
 
     /** Counts of fsync batches, for metrics and benchmarks. */
     public static final class SyncStats {
@@ -133,6 +136,11 @@ public final class Spool implements AutoCloseable {
         return stats;
     }
 
+    /** Called after each fsync with the number of records it made durable (group-commit batch size). */
+    public void onSync(java.util.function.LongConsumer listener) {
+        this.syncListener = listener;
+    }
+
     // ------------------------------------------------------------------ accepting
 
     /** A fresh queue id; sessions get one too, as sendmail's do, to prefix their log lines. */
@@ -168,6 +176,7 @@ public final class Spool implements AutoCloseable {
             byte[] meta = encodeMessageMeta(in.queueId(), env, external, in.size());
             int bodyLen = external ? 0 : in.inlineLength();
             QueuedMessage m = new QueuedMessage(in.queueId(), env, in.size());
+            m.external = external;
             long seq = append(T_MESSAGE, meta, external ? null : in.inlineBytes(), bodyLen, m);
             awaitDurable(seq);
             index.put(m.queueId, m);
@@ -330,6 +339,7 @@ public final class Spool implements AutoCloseable {
                 m.bodyOffset = start + HEADER + 4 + meta.length;
                 seg.live++;
             }
+            writtenRecords++;
             writtenSeq += total;
             return writtenSeq;
         } finally {
@@ -384,6 +394,7 @@ public final class Spool implements AutoCloseable {
                     continue;
                 }
                 syncing = true;
+                long targetRecords = writtenRecords;
                 long target = writtenSeq;   // read before the segment: see class comment on rotation
                 long before = syncedSeq;
                 Segment seg = active;
@@ -404,7 +415,12 @@ public final class Spool implements AutoCloseable {
                     throw failure;
                 }
                 syncedSeq = Math.max(syncedSeq, target);
-                stats.add(target - before);
+                long batch = targetRecords - syncedRecords;
+                syncedRecords = Math.max(syncedRecords, targetRecords);
+                stats.add(batch);
+                if (batch > 0) {
+                    syncListener.accept(batch);
+                }
                 syncDone.signalAll();
             }
         } finally {

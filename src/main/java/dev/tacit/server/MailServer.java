@@ -1,12 +1,23 @@
 package dev.tacit.server;
 
+import dev.tacit.config.ConfigLoader;
 import dev.tacit.config.TacitConfig;
 import dev.tacit.delivery.MaildirDelivery;
 import dev.tacit.directory.Directories;
 import dev.tacit.directory.Directory;
 import dev.tacit.directory.Expander;
 import dev.tacit.directory.LocalDomains;
+import dev.tacit.events.FileLogSink;
+import dev.tacit.events.LogSink;
 import dev.tacit.events.MailLog;
+import dev.tacit.events.Metrics;
+import dev.tacit.events.ProbeEvents;
+import dev.tacit.events.StdoutLogSink;
+import dev.tacit.events.SyslogSink;
+import dev.tacit.policy.EnumerationGuard;
+import dev.tacit.policy.GuardStore;
+import dev.tacit.policy.LocalGuardStore;
+import dev.tacit.policy.RedisGuardStore;
 import dev.tacit.policy.SendmailVerifier;
 import dev.tacit.policy.SmtpPolicy;
 import dev.tacit.queue.DeliveryTarget;
@@ -35,46 +46,108 @@ public final class MailServer implements AutoCloseable {
     private final Spool spool;
     private final QueueRunner runner;
     private final SmtpListener listener;
+    private final List<AutoCloseable> resources;
+    private final InetSocketAddress admin;
     private final Directory directory;
 
-    private MailServer(TacitConfig config, Spool spool, QueueRunner runner, SmtpListener listener, Directory directory) {
+    private MailServer(TacitConfig config, Spool spool, QueueRunner runner, SmtpListener listener, List<AutoCloseable> resources,
+            InetSocketAddress admin, Directory directory) {
         this.config = config;
         this.spool = spool;
         this.runner = runner;
         this.listener = listener;
+        this.resources = List.copyOf(resources);
+        this.admin = admin;
         this.directory = directory;
+    }
+
+    /** Where /metrics is served, or null when admin_listen is "off". */
+    public InetSocketAddress adminAddress() {
+        return admin;
     }
 
     public static MailServer start(TacitConfig cfg) throws IOException {
         Files.createDirectories(cfg.dataDir());
         Files.createDirectories(cfg.mailDir());
-        LocalDomains domains = Directories.localDomains(cfg);
-        Directory directory = Directories.open(cfg, domains);
-        Expander expander = new Expander(directory, domains, Directories.options(cfg.directory()));
-        SmtpPolicy policy = new SmtpPolicy(cfg.privacy(), new SendmailVerifier(expander, cfg.hostname()));
-        MailLog mailLog = new MailLog(cfg.logLevel());
-        Spool spool;
+        List<AutoCloseable> resources = new ArrayList<>();
         try {
-            spool = Spool.open(cfg.spoolDir(), cfg.queue().fsync());
-        } catch (IOException e) {
-            directory.close();
+            LocalDomains domains = Directories.localDomains(cfg);
+            Directory directory = Directories.open(cfg, domains);
+            resources.add(directory);
+            Expander expander = new Expander(directory, domains, Directories.options(cfg.directory()));
+            MailLog mailLog = mailLog(cfg);
+            resources.add(mailLog);
+            ProbeEvents events = cfg.log().events() == null ? ProbeEvents.NONE : new ProbeEvents(cfg.log().events());
+            resources.add(events);
+            Metrics metrics = new Metrics();
+            resources.add(metrics);
+            EnumerationGuard guard = new EnumerationGuard(cfg.guard(), guardStore(cfg, metrics), mailLog, events, metrics, Clock.systemUTC());
+            resources.add(guard);
+            SmtpPolicy policy = new SmtpPolicy(cfg, new SendmailVerifier(expander, cfg.hostname()), mailLog, events, guard, metrics);
+            Spool spool = Spool.open(cfg.spoolDir(), cfg.queue().fsync());
+            spool.onSync(metrics::fsyncBatch);
+            QueueRunner runner = new QueueRunner(spool, new MaildirDelivery(cfg.queue().fsync()), t -> maildirFor(cfg, t),
+                    new QueueRunner.Settings(cfg.queue().retryInitial(), cfg.queue().retryMax(), cfg.queue().maxAge(),
+                            cfg.queue().deliveryConcurrency(), cfg.hostname()),
+                    Clock.systemUTC(), o -> {
+                        metrics.delivery(o.status().name().toLowerCase(java.util.Locale.ROOT));
+                        logDelivery(mailLog, cfg, o);
+                    });
+            metrics.gauge("tacit_queue_size", "messages in the queue", spool::size);
+            metrics.gauge("tacit_guard_blocked_sources", "source keys blocked by the enumeration guard now",
+                    () -> guard.store().blockedCount(System.currentTimeMillis()));
+            ServerContext ctx = new ServerContext(cfg, policy, domains, spool, runner, mailLog, metrics, helpText(cfg));
+            SmtpListener listener = new SmtpListener(ctx);
+            InetSocketAddress admin = null;
+            try {
+                listener.start();
+                if (!cfg.adminListen().equals("off")) {
+                    TacitConfig.ListenAddress a = ConfigLoader.parseListenAddress(cfg.adminListen());
+                    admin = metrics.serve(a.host(), a.port());
+                }
+            } catch (IOException e) {
+                listener.close();
+                spool.close();
+                throw e;
+            }
+            runner.start();
+            return new MailServer(cfg, spool, runner, listener, resources, admin, directory);
+        } catch (IOException | RuntimeException e) {
+            for (AutoCloseable c : resources) {
+                try {
+                    c.close();
+                } catch (Exception ignored) {
+                    // failing anyway
+                }
+            }
             throw e;
         }
-        QueueRunner runner = new QueueRunner(spool, new MaildirDelivery(cfg.queue().fsync()), t -> maildirFor(cfg, t),
-                new QueueRunner.Settings(cfg.queue().retryInitial(), cfg.queue().retryMax(), cfg.queue().maxAge(),
-                        cfg.queue().deliveryConcurrency(), cfg.hostname()),
-                Clock.systemUTC(), o -> logDelivery(mailLog, cfg, o));
-        ServerContext ctx = new ServerContext(cfg, policy, domains, spool, runner, mailLog, helpText(cfg));
-        SmtpListener listener = new SmtpListener(ctx);
-        try {
-            listener.start();
-        } catch (IOException e) {
-            spool.close();
-            directory.close();
-            throw e;
+    }
+
+    static GuardStore guardStore(TacitConfig cfg, Metrics metrics) {
+        var g = cfg.guard();
+        LocalGuardStore local = new LocalGuardStore(g.window(), g.blockAfter() + 1, g.maxSources());
+        if (cfg.counters().equals("local")) {
+            return local;
         }
-        runner.start();
-        return new MailServer(cfg, spool, runner, listener, directory);
+        return new RedisGuardStore(cfg.counters(), g.window(), g.blockAfter() + 1, local, metrics::guardStoreFailure);
+    }
+
+    static MailLog mailLog(TacitConfig cfg) throws IOException {
+        List<LogSink> sinks = new ArrayList<>();
+        if (cfg.log().stdout()) {
+            sinks.add(new StdoutLogSink());
+        }
+        if (cfg.log().file() != null) {
+            sinks.add(new FileLogSink(cfg.log().file(), cfg.hostname()));
+        }
+        if (cfg.log().syslog() != null) {
+            String s = cfg.log().syslog();
+            int colon = s.lastIndexOf(':');
+            String host = s.substring(0, colon).replace("[", "").replace("]", "");
+            sinks.add(new SyslogSink(new InetSocketAddress(host, Integer.parseInt(s.substring(colon + 1))), cfg.hostname()));
+        }
+        return new MailLog(cfg.logLevel(), sinks);
     }
 
     static Path maildirFor(TacitConfig cfg, DeliveryTarget t) {
@@ -145,6 +218,12 @@ public final class MailServer implements AutoCloseable {
         listener.close();
         runner.close();
         spool.close();
-        directory.close();
+        for (AutoCloseable c : resources) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // closing anyway
+            }
+        }
     }
 }

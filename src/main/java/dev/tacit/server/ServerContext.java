@@ -3,6 +3,7 @@ package dev.tacit.server;
 import dev.tacit.config.TacitConfig;
 import dev.tacit.directory.LocalDomains;
 import dev.tacit.events.MailLog;
+import dev.tacit.events.Metrics;
 import dev.tacit.policy.SmtpPolicy;
 import dev.tacit.queue.QueueRunner;
 import dev.tacit.queue.Spool;
@@ -19,6 +20,7 @@ public record ServerContext(
         Spool spool,
         QueueRunner runner,
         MailLog mailLog,
+        Metrics metrics,
         List<String> helpText) {
 
     public String hostname() {

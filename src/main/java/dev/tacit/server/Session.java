@@ -4,6 +4,7 @@ import dev.tacit.config.TacitConfig;
 import dev.tacit.events.MailLog;
 import dev.tacit.policy.ClientView;
 import dev.tacit.policy.Decision;
+import dev.tacit.policy.SourceState;
 import dev.tacit.smtp.CommandLine;
 import dev.tacit.smtp.Replies;
 import dev.tacit.smtp.Reply;
@@ -52,6 +53,9 @@ public final class Session implements Runnable, ClientView {
     private volatile boolean closing;
     private volatile boolean awaitingCommand;
     private volatile boolean shutdownRequested;
+    private final SourceState source = new SourceState();
+    private long commandStart = System.nanoTime();
+    private int errors;
 
     Session(ServerContext ctx, Socket socket, String sessionId, Runnable onClose) {
         this.ctx = ctx;
@@ -97,6 +101,21 @@ public final class Session implements Runnable, ClientView {
         return state.helo;
     }
 
+    @Override
+    public String sender() {
+        return state.tx == null ? null : state.tx.sender();
+    }
+
+    @Override
+    public long commandStartNanos() {
+        return commandStart;
+    }
+
+    @Override
+    public SourceState source() {
+        return source;
+    }
+
     public MailLog mailLog() {
         return ctx.mailLog();
     }
@@ -109,12 +128,18 @@ public final class Session implements Runnable, ClientView {
 
     @Override
     public void run() {
+        ctx.metrics().sessionOpened();
         try {
             socket.setTcpNoDelay(true);
             setReadTimeout(config().limits().commandTimeout());
             in = new SmtpInput(socket.getInputStream());
             out = new BufferedOutputStream(socket.getOutputStream(), 8192);
             clientName = ClientNames.describe(socket.getInetAddress());
+            Decision blocked = ctx.policy().connect(this);
+            if (blocked != null) {
+                sendAndClose(blocked.reply());
+                return;
+            }
             reply(Replies.greeting(ctx.hostname(), config().greetingText()));
             while (!closing) {
                 if (shutdownRequested && state.tx == null) {
@@ -131,6 +156,7 @@ public final class Session implements Runnable, ClientView {
                 } finally {
                     awaitingCommand = false;
                 }
+                commandStart = System.nanoTime();
                 if (line == null || line.end() == SmtpInput.End.EOF) {
                     if (shutdownRequested && !closing) {
                         sendAndClose(Replies.shuttingDown(ctx.hostname()));
@@ -248,8 +274,19 @@ public final class Session implements Runnable, ClientView {
 
     // ------------------------------------------------------------------ output
 
-    /** Queues a reply; it is flushed when the client has nothing more pipelined. */
+    /**
+     * Queues a reply; it is flushed when the client has nothing more pipelined. This is the one
+     * chokepoint: the guard's tarpit (every reply of a tarpitted source waits) and Postfix-style error
+     * limits (guard.soft_error_limit / hard_error_limit) apply here.
+     */
     public void reply(Reply r) throws IOException {
+        if (!closing) {
+            pause(ctx.policy().tarpit(this));
+            if (r.code() >= 400 && r.code() != 421 && countError()) {
+                return;
+            }
+        }
+        ctx.metrics().reply(r.code());
         writeLock.lock();
         try {
             out.write(r.toBytes());
@@ -265,19 +302,43 @@ public final class Session implements Runnable, ClientView {
 
     /** Applies a policy decision: wait, answer, maybe close. */
     public void apply(Decision d) throws IOException {
-        if (!d.delay().isZero() && !d.delay().isNegative()) {
-            flush();
-            try {
-                Thread.sleep(d.delay());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted");
-            }
-        }
+        pause(d.delay());
         if (d.close()) {
             sendAndClose(d.reply());
         } else {
             reply(d.reply());
+        }
+    }
+
+    /**
+     * Counts one client error (a 4xx/5xx reply, or an unknown recipient accepted for uniformity). Past
+     * the soft limit every reply waits guard.error_sleep; at the hard limit the session ends with
+     * 421 4.7.0. Returns true when the session is closing.
+     */
+    public boolean countError() throws IOException {
+        var g = config().guard();
+        errors++;
+        if (g.hardErrorLimit() > 0 && errors >= g.hardErrorLimit()) {
+            sendAndClose(Replies.tooManyErrors(ctx.hostname()));
+            return true;
+        }
+        if (g.softErrorLimit() > 0 && errors > g.softErrorLimit()) {
+            pause(g.errorSleep());
+        }
+        return false;
+    }
+
+    /** Waits before the next reply (tarpits, sendmail's slow-down); replies already queued go out first. */
+    public void pause(Duration d) throws IOException {
+        if (d.isZero() || d.isNegative()) {
+            return;
+        }
+        flush();
+        try {
+            Thread.sleep(d);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted");
         }
     }
 
@@ -326,6 +387,7 @@ public final class Session implements Runnable, ClientView {
         } catch (IOException ignored) {
             // nothing left to do
         }
+        ctx.metrics().sessionClosed();
         onClose.run();
     }
 

@@ -13,8 +13,11 @@ import java.util.Map;
  */
 public final class Transaction {
 
-    /** An accepted recipient: as the client wrote it, and where it expands to. */
-    public record Recipient(String echo, String address, List<Target> targets) {}
+    /**
+     * An accepted recipient: as the client wrote it, and where it expands to. {@code known} false: an
+     * unknown name accepted only so that its answer looks like a real one (enumeration defence).
+     */
+    public record Recipient(String echo, String address, List<Target> targets, boolean known) {}
 
     private final String sender;
     private final String senderEcho;
@@ -65,6 +68,11 @@ public final class Transaction {
 
     public int rejected() {
         return rejected;
+    }
+
+    /** Recipients that exist; the message is refused after DATA when there are none. */
+    public long knownRecipients() {
+        return recipients.stream().filter(Recipient::known).count();
     }
 
     public void countRejected() {

@@ -112,6 +112,10 @@ public final class Replies {
         return Reply.of(250, "2.0.0", "Queuing for node " + node + " started");
     }
 
+    public static Reply queueUnknown(String queue) {
+        return Reply.of(459, "4.5.4", "Queue " + shorten(queue) + " unknown");
+    }
+
     public static Reply nothingTo(String verb) {
         return Reply.of(554, "5.5.2", "Nothing to " + verb);
     }
@@ -242,6 +246,23 @@ public final class Replies {
 
     public static Reply dataLineTooLong(int max) {
         return Reply.of(552, "5.3.4", "Message has a line longer than " + max + " bytes");
+    }
+
+    /** Tacit's text: the enumeration defence's one verdict after DATA; names no address. */
+    public static final Reply NO_VALID_RECIPIENTS = Reply.of(550, "5.1.1", "No valid recipients");
+
+    /** Tacit's text: the guard refuses a source that probed too much (temporary, RFC 3463 4.7.1). */
+    public static Reply guardRefused(String host) {
+        return Reply.of(450, "4.7.1", host + " Too many invalid requests from your address; try again later");
+    }
+
+    public static Reply guardBlocked(String host) {
+        return Reply.of(421, "4.7.0", host + " Too many invalid requests from your address; closing connection");
+    }
+
+    /** Postfix's text for smtpd_hard_error_limit. */
+    public static Reply tooManyErrors(String host) {
+        return Reply.of(421, "4.7.0", host + " Error: too many errors");
     }
 
     public static final Reply STORAGE_FULL = Reply.of(452, "4.3.1", "Insufficient system storage");

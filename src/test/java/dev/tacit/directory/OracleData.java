@@ -16,9 +16,18 @@ final class OracleData {
     static final Path SCENARIOS = DIR.resolve("scenarios");
     static final Path TRANSCRIPTS = DIR.resolve("transcripts");
 
-    /** The [directory] settings every backend runs the oracle scenarios with (the oracle has |prog and /file). */
-    static final String TOML = """
+    /**
+     * Top-level keys for sendmail's own answers: public privacy options, no enumeration defence, and
+     * loopback trusted so the cross-connection guard does not count the probes of one test run.
+     */
+    static final String SENDMAIL_ANSWERS = """
             privacy_options = "public"
+            enumeration_defense = false
+            trusted_networks = ["127.0.0.0/8"]
+            """;
+
+    /** The settings every backend runs the oracle scenarios with (the oracle has |prog and /file). */
+    static final String TOML = SENDMAIL_ANSWERS + """
             [directory]
             allow_program_targets = true
             allow_file_targets = true

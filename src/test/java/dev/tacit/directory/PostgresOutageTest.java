@@ -28,7 +28,7 @@ class PostgresOutageTest {
                 PostgresDirectory.importFrom(c, List.of(new User("gw", "George Washington", null), new User("tj", "Thomas Jefferson", null)),
                         List.of(new Alias("staff", List.of("gw", "tj"))));
             }
-            String toml = "privacy_options = \"public\"\n[directory]\nbackend = \"postgresql\"\njdbc_url = \"" + pg.jdbcUrl()
+            String toml = OracleData.SENDMAIL_ANSWERS + "[directory]\nbackend = \"postgresql\"\njdbc_url = \"" + pg.jdbcUrl()
                     + "\"\ncache_ttl = \"1s\"\ntimeout = \"1s\"\n";
             try (TestServer ts = TestServer.start(dir, toml, null, null); SmtpClient c = ts.greeted()) {
                 c.command("EHLO client.example.net");

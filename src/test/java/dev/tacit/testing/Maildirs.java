@@ -34,7 +34,7 @@ public final class Maildirs {
     public List<String> contents(String user) throws IOException {
         List<String> out = new ArrayList<>();
         for (Path p : messages(user)) {
-            out.add(Files.readString(p));
+            out.add(new String(Files.readAllBytes(p), java.nio.charset.StandardCharsets.UTF_8));
         }
         return out;
     }

@@ -62,6 +62,9 @@ public final class TestServer implements AutoCloseable {
                 users_file = "users"
                 aliases_file = "aliases"
                 """ + extraToml;
+        if (!toml.contains("admin_listen")) {
+            toml = "admin_listen = \"127.0.0.1:0\"\n" + toml;
+        }
         if (!toml.contains("\nlisten")) {
             toml = "listen = [\"127.0.0.1:0\"]\n" + toml;
         }

@@ -82,6 +82,13 @@ public final class DataCommand implements CommandHandler {
                     refuse(s, incoming, storageReply(sink.failure));
                     return;
                 }
+                if (tx.knownRecipients() == 0) {
+                    // enumeration defence: the verdict on recipients moved here; one answer, no address
+                    s.mailLog().log(3, MailLog.Priority.NOTICE, incoming.queueId(), "from=" + tx.senderEcho()
+                            + ", no valid recipients, message refused, relay=" + s.clientName());
+                    refuse(s, incoming, Replies.NO_VALID_RECIPIENTS);
+                    return;
+                }
                 commit(s, tx, incoming, now, r.size());
             }
         }
@@ -102,8 +109,16 @@ public final class DataCommand implements CommandHandler {
         List<String> rcpts = new ArrayList<>();
         List<DeliveryTarget> targets = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
-        for (int i = 0; i < tx.recipients().size(); i++) {
-            Transaction.Recipient rc = tx.recipients().get(i);
+        List<Transaction.Recipient> known = new ArrayList<>();
+        for (Transaction.Recipient rc : tx.recipients()) {
+            if (rc.known()) {
+                known.add(rc);
+            } else {
+                s.mailLog().log(3, MailLog.Priority.NOTICE, incoming.queueId(), rc.echo() + "... User unknown (dropped)");
+            }
+        }
+        for (int i = 0; i < known.size(); i++) {
+            Transaction.Recipient rc = known.get(i);
             rcpts.add(rc.address());
             for (Target t : rc.targets()) {
                 DeliveryTarget dt = switch (t) {
@@ -130,6 +145,7 @@ public final class DataCommand implements CommandHandler {
             return;
         }
         s.state().countMessage();
+        s.ctx().metrics().messageAccepted();
         s.mailLog().log(4, MailLog.Priority.INFO, m.queueId(), "from=" + tx.senderEcho() + ", size=" + size + ", class=0, nrcpts="
                 + rcpts.size() + ", proto=" + (s.state().esmtp() ? "ESMTP" : "SMTP") + ", daemon=MTA, relay=" + s.clientName());
         s.state().resetTransaction();

@@ -9,9 +9,8 @@ import java.io.IOException;
 public final class EtrnCommand implements CommandHandler {
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
-        var d = s.ctx().policy().etrn(s, cmd);
+        var d = s.ctx().policy().etrn(s, cmd, s.state()::countEtrn);
         if (d.reply().code() == 250) {
-            s.state().countEtrn();
             s.state().markIssued();
             s.ctx().runner().runNow();
         }

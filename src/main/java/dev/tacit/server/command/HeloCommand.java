@@ -22,7 +22,7 @@ public final class HeloCommand implements CommandHandler {
 
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
-        s.state().countHelo();
+        s.pause(s.ctx().policy().heloDelay(s, s.state().countHelo()));
         String arg = cmd.argument().stripTrailing();
         if (arg.isEmpty()) {
             s.reply(Replies.heloNeedsDomain(cmd.typed()));
@@ -40,6 +40,7 @@ public final class HeloCommand implements CommandHandler {
         }
         Transactions.end(s);
         s.state().identify(arg, extended);
+        s.ctx().policy().reassess(s);
         String host = s.ctx().hostname();
         if (extended) {
             s.reply(Replies.ehlo(host, s.clientName(), s.ctx().policy().ehloKeywords(s.config().limits().maxMessageSize())));

@@ -29,6 +29,11 @@ public final class MailCommand implements CommandHandler {
             s.reply(Replies.SENDER_ALREADY);
             return;
         }
+        Decision gate = s.ctx().policy().guardGate(s);
+        if (gate != null) {
+            s.apply(gate);
+            return;
+        }
         PathArgument.Result p = PathArgument.parse(cmd.argument(), "FROM", PathArgument.Kind.SENDER);
         if (!p.ok()) {
             s.reply(p.error());
@@ -83,6 +88,7 @@ public final class MailCommand implements CommandHandler {
         }
         s.state().setTransaction(new Transaction(sender, p.echo(), String.join(" ", paramWords(p.params())), utf8, eightBit, size));
         s.state().markIssued();
+        s.ctx().policy().reassess(s);
         s.reply(Replies.senderOk(p.echo()));
     }
 

@@ -1,5 +1,6 @@
 package dev.tacit.server.command;
 
+import dev.tacit.policy.Decision;
 import dev.tacit.server.CommandHandler;
 import dev.tacit.server.Session;
 import dev.tacit.smtp.CommandLine;
@@ -10,7 +11,7 @@ import java.io.IOException;
 public final class NoopCommand implements CommandHandler {
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
-        s.state().countNoop();
-        s.reply(Replies.OK);
+        int n = s.state().countNoop();
+        s.apply(new Decision(Replies.OK, s.ctx().policy().noopDelay(s, "NOOP", n), false));
     }
 }

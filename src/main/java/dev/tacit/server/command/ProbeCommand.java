@@ -1,11 +1,10 @@
 package dev.tacit.server.command;
 
-import dev.tacit.events.MailLog;
 import dev.tacit.server.CommandHandler;
 import dev.tacit.server.Session;
 import dev.tacit.smtp.CommandLine;
+import dev.tacit.smtp.Replies;
 import java.io.IOException;
-import java.util.Locale;
 
 /**
  * DEBUG, SHOWQ, WIZ and the other SMTPDEBUG-era commands. They never work: the reply is exactly the
@@ -15,8 +14,7 @@ import java.util.Locale;
 public final class ProbeCommand implements CommandHandler {
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
-        s.mailLog().log(0, MailLog.Priority.CRIT, s.sessionId(), "\"" + cmd.verb().toLowerCase(Locale.ROOT) + "\" command from "
-                + s.clientName() + " (" + s.address().getHostAddress() + ")");
+        s.ctx().policy().probe(s, cmd, Replies.unrecognized(cmd.line()));
         s.unknownCommand(cmd);
     }
 }

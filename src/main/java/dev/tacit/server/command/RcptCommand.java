@@ -1,7 +1,7 @@
 package dev.tacit.server.command;
 
 import dev.tacit.events.MailLog;
-import dev.tacit.policy.RcptDecision;
+import dev.tacit.policy.RcptOutcome;
 import dev.tacit.server.CommandHandler;
 import dev.tacit.server.Session;
 import dev.tacit.server.Transaction;
@@ -52,14 +52,21 @@ public final class RcptCommand implements CommandHandler {
             s.reply(Replies.TOO_MANY_RECIPIENTS);
             return;
         }
-        RcptDecision d = s.ctx().policy().rcpt(s, p.echo(), a);
-        if (d.accepted()) {
-            tx.add(new Transaction.Recipient(p.echo(), a.toString(), d.targets()), canonical);
-        } else {
+        RcptOutcome d = s.ctx().policy().recipient(s, p.echo(), a, tx.rejected());
+        if (!d.known()) {
             tx.countRejected();
-            if (d.decision().reply().code() == 550) {
-                s.mailLog().log(3, MailLog.Priority.NOTICE, s.sessionId(), d.decision().reply().text());
+        }
+        if (d.accepted()) {
+            tx.add(new Transaction.Recipient(p.echo(), a.toString(), d.targets(), d.known()), canonical);
+            if (!d.known()) {
+                // sendmail's notice, though the client was told otherwise; it counts as a client error
+                s.mailLog().log(3, MailLog.Priority.NOTICE, s.sessionId(), p.echo() + "... User unknown");
+                if (s.countError()) {
+                    return;
+                }
             }
+        } else if (d.decision().reply().code() == 550) {
+            s.mailLog().log(3, MailLog.Priority.NOTICE, s.sessionId(), d.decision().reply().text());
         }
         s.apply(d.decision());
     }

@@ -10,9 +10,8 @@ import java.io.IOException;
 public final class VerbCommand implements CommandHandler {
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
-        var d = s.ctx().policy().verb(s);
+        var d = s.ctx().policy().verb(s, cmd, s.state()::countNoop);
         if (d.reply() == Replies.VERBOSE) {
-            s.state().countNoop();
             s.state().setVerbose(true);
         }
         s.apply(d);

@@ -9,8 +9,8 @@ import java.io.IOException;
 public final class VrfyCommand implements CommandHandler {
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
-        s.state().countVrfy();
+        int n = s.state().countVrfy();
         s.state().markIssued();
-        s.apply(s.ctx().policy().vrfy(s, cmd));
+        s.apply(s.ctx().policy().vrfy(s, cmd, n));
     }
 }

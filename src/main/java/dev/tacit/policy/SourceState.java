@@ -1,0 +1,35 @@
+package dev.tacit.policy;
+
+import java.util.List;
+
+/** What the guard knows about one session's source: its keys and the level it has reached. */
+public final class SourceState {
+
+    private volatile EnumerationGuard.Level level = EnumerationGuard.Level.NONE;
+    private volatile List<String> keys = List.of();
+    private boolean floodLogged;
+
+    public EnumerationGuard.Level level() {
+        return level;
+    }
+
+    void level(EnumerationGuard.Level l) {
+        level = l;
+    }
+
+    public List<String> keys() {
+        return keys;
+    }
+
+    void keys(List<String> k) {
+        keys = List.copyOf(k);
+    }
+
+    boolean floodLogged() {
+        return floodLogged;
+    }
+
+    void markFloodLogged() {
+        floodLogged = true;
+    }
+}

@@ -1,0 +1,49 @@
+package dev.tacit.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tacit.smtp.SmtpClient;
+import dev.tacit.testing.External;
+import dev.tacit.testing.Maildirs;
+import dev.tacit.testing.TacitProcess;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The README's first command: `tacit demo` gives a working server with the demo users and safe defaults. */
+class DemoIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void demoServesTheSampleSiteWithGoawayAndStopsCleanly() throws Exception {
+        int port = External.freePort();
+        Path data = dir.resolve("demo");
+        Path log = dir.resolve("demo.log");
+        try (TacitProcess p = TacitProcess.start(log, "demo", "--data-dir", data.toString(), "--port", String.valueOf(port))) {
+            p.awaitPort(port, 30_000);
+            try (SmtpClient c = SmtpClient.connect("127.0.0.1", port, Duration.ofSeconds(10))) {
+                assertThat(c.read().raw()).containsExactly("220 mail.example.com ESMTP");
+                assertThat(c.command("VRFY gw").raw()).containsExactly("252 2.5.2 Cannot VRFY user; try RCPT to attempt delivery (or try finger)");
+                assertThat(c.command("EHLO me").raw()).doesNotContain("250-EXPN", "250-VERB");
+                assertThat(c.command("EXPN all").raw()).containsExactly("502 5.7.0 Sorry, we do not allow this operation");
+                assertThat(c.command("MAIL FROM:<visitor@example.org>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<all@example.com>").code()).isEqualTo(250);
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                assertThat(c.data("Subject: demo\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+            }
+            Maildirs m = new Maildirs(data.resolve("mail"));
+            for (String u : new String[] {"gw", "tj", "bf", "br", "jqp"}) {
+                assertThat(m.await(u, 1, Duration.ofSeconds(10)).get(0)).contains("Subject: demo");
+            }
+            assertThat(p.stop()).isIn(0, 143);
+        }
+        String out = Files.readString(log);
+        assertThat(out).contains("listening on 127.0.0.1:" + port, "swaks --server 127.0.0.1:" + port, data.toString());
+        assertThat(Files.readString(data.resolve("tacit.toml"))).contains("privacy_options = \"goaway\"");
+    }
+}

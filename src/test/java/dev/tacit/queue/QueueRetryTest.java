@@ -1,0 +1,65 @@
+package dev.tacit.queue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tacit.cli.Main;
+import dev.tacit.smtp.SmtpClient;
+import dev.tacit.testing.TestServer;
+import java.io.PrintStream;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A delivery that fails temporarily stays queued (mailq shows it) and is retried until it succeeds. */
+class QueueRetryTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void temporaryFailureIsRetriedAndShownByMailq() throws Exception {
+        Files.writeString(dir.resolve("blocker"), "a file where the Maildir's parent folder should be\n");
+        try (TestServer ts = TestServer.start(dir, "[queue]\nretry_initial = \"200ms\"\nretry_max = \"400ms\"\n",
+                TestServer.USERS + "stuck:Stuck User:blocker/maildir\n", TestServer.ALIASES)) {
+            String qid;
+            try (SmtpClient c = ts.greeted()) {
+                c.command("EHLO x");
+                c.command("MAIL FROM:<a@example.org>");
+                c.command("RCPT TO:<stuck@example.com>");
+                c.command("RCPT TO:<gw@example.com>");
+                c.command("DATA");
+                SmtpClient.Response r = c.data("Subject: retry me\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
+                qid = r.text().split(" ")[1];
+            }
+            ts.maildirs().await("gw", 1, Duration.ofSeconds(10));
+            Thread.sleep(1000); // several failed attempts
+            QueuedMessage m = ts.server().spool().get(qid);
+            assertThat(m).isNotNull();
+            assertThat(m.attempts(0)).isGreaterThanOrEqualTo(2);
+            assertThat(m.status(1)).isEqualTo(TargetStatus.DELIVERED);
+
+            ByteArrayOutputStream buf = new ByteArrayOutputStream();
+            PrintStream old = System.out;
+            System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));
+            try {
+                assertThat(Main.run("mailq", "--data-dir", dir.toString())).isZero();
+            } finally {
+                System.setOut(old);
+            }
+            String out = buf.toString(StandardCharsets.UTF_8);
+            assertThat(out).contains("Mail Queue (1 request)", qid, "<a@example.org>", "<stuck>").doesNotContain("<gw>");
+
+            Files.delete(dir.resolve("blocker"));
+            assertThat(ts.maildirs().await("../blocker/maildir", 1, Duration.ofSeconds(10)).get(0)).contains("Subject: retry me");
+            long end = System.nanoTime() + Duration.ofSeconds(5).toNanos();
+            while (ts.server().spool().size() > 0 && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertThat(ts.server().spool().size()).isZero();
+        }
+    }
+}

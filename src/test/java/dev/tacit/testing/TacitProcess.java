@@ -1,0 +1,98 @@
+package dev.tacit.testing;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** The shaded jar run as a separate process, for tests that kill it or need a real CLI. */
+public final class TacitProcess implements AutoCloseable {
+
+    private final Process process;
+
+    private TacitProcess(Process process) {
+        this.process = process;
+    }
+
+    public static Path jar() {
+        String p = System.getProperty("tacit.jar");
+        Path jar = p != null ? Path.of(p) : External.projectDir().resolve("target/tacit.jar");
+        if (!Files.exists(jar)) {
+            throw new IllegalStateException(jar + " is missing: run `./mvnw verify` (integration tests run after package)");
+        }
+        return jar;
+    }
+
+    public static String java() {
+        return ProcessHandle.current().info().command().orElse("java");
+    }
+
+    public static TacitProcess start(Path log, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        return new TacitProcess(pb.start());
+    }
+
+    /** Runs a CLI command to completion and returns exit code and output. */
+    public static Result run(Path workDir, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
+        cmd.addAll(List.of(args));
+        Process p = new ProcessBuilder(cmd).directory(workDir.toFile()).redirectErrorStream(true).start();
+        byte[] out = p.getInputStream().readAllBytes();
+        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+            p.destroyForcibly();
+            throw new AssertionError("tacit " + String.join(" ", args) + " did not finish");
+        }
+        return new Result(p.exitValue(), new String(out, java.nio.charset.StandardCharsets.UTF_8));
+    }
+
+    public record Result(int exit, String output) {}
+
+    public Process process() {
+        return process;
+    }
+
+    /** Waits until the port accepts connections (or the process dies). */
+    public void awaitPort(int port, long timeoutMs) throws Exception {
+        long end = System.currentTimeMillis() + timeoutMs;
+        while (System.currentTimeMillis() < end) {
+            if (!process.isAlive()) {
+                throw new AssertionError("tacit exited with " + process.exitValue());
+            }
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress("127.0.0.1", port), 200);
+                return;
+            } catch (IOException e) {
+                Thread.sleep(50);
+            }
+        }
+        throw new AssertionError("port " + port + " not open after " + timeoutMs + " ms");
+    }
+
+    /** SIGKILL: no shutdown hook, no flush; what a crash or power loss looks like to the spool. */
+    public void kill9() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor(10, TimeUnit.SECONDS);
+    }
+
+    /** SIGTERM: the orderly shutdown. */
+    public int stop() throws InterruptedException {
+        process.destroy();
+        if (!process.waitFor(30, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process.isAlive()) {
+            kill9();
+        }
+    }
+}
