@@ -110,7 +110,10 @@ public final class LdapDirectory implements Directory {
             if (e.getResultCode() == ResultCode.NO_SUCH_OBJECT) {
                 return List.of();
             }
-            throw new DirectoryUnavailableException("LDAP " + s.url() + ": " + e.getExceptionMessage(), e);
+            // the SDK's message repeats the whole filter, which can be thousands of characters long
+            String why = e.getDiagnosticMessage() == null ? "" : ": " + e.getDiagnosticMessage();
+            throw new DirectoryUnavailableException("LDAP " + s.url() + ": " + e.getResultCode()
+                    + (why.length() > 200 ? why.substring(0, 200) + "..." : why), e);
         }
     }
 

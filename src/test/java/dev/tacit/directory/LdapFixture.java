@@ -6,6 +6,7 @@ import com.unboundid.ldap.listener.InMemoryListenerConfig;
 import com.unboundid.ldap.sdk.Attribute;
 import com.unboundid.ldap.sdk.Entry;
 import com.unboundid.ldap.sdk.LDAPException;
+import com.unboundid.ldap.sdk.schema.Schema;
 import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -35,7 +36,8 @@ final class LdapFixture implements AutoCloseable {
 
     LdapFixture(int port) throws LDAPException {
         InMemoryDirectoryServerConfig c = new InMemoryDirectoryServerConfig(BASE);
-        c.setSchema(null); // nisMailAlias is not in the default schema
+        c.setSchema(schema());
+        c.setEqualityIndexAttributes("uid", "cn", "member"); // as a real server would index them
         c.setListenerConfigs(InMemoryListenerConfig.createLDAPConfig("ldap", InetAddress.getLoopbackAddress(), port, null));
         server = new InMemoryDirectoryServer(c);
         server.add(new Entry(BASE, new Attribute("objectClass", "top", "domain"), new Attribute("dc", "example")));
@@ -43,6 +45,17 @@ final class LdapFixture implements AutoCloseable {
         server.add(new Entry("ou=groups," + BASE, new Attribute("objectClass", "top", "organizationalUnit"), new Attribute("ou", "groups")));
         server.startListening();
         this.port = server.getListenPort();
+    }
+
+    /** The SDK's standard schema plus RFC 2307's mail alias class, which it lacks. */
+    private static Schema schema() throws LDAPException {
+        Entry nis = new Entry("cn=schema",
+                new Attribute("objectClass", "top", "ldapSubentry", "subschema"),
+                new Attribute("attributeTypes", "( 1.3.6.1.4.1.42.2.27.2.1.15 NAME 'rfc822MailMember' "
+                        + "EQUALITY caseIgnoreIA5Match SYNTAX 1.3.6.1.4.1.1466.115.121.1.26 )"),
+                new Attribute("objectClasses", "( 1.3.6.1.4.1.42.2.27.1.2.5 NAME 'nisMailAlias' SUP top STRUCTURAL "
+                        + "MUST cn MAY rfc822MailMember )"));
+        return Schema.mergeSchemas(Schema.getDefaultStandardSchema(), new Schema(nis));
     }
 
     int port() {
