@@ -1,8 +1,7 @@
 package dev.tacit.cli;
 
-import dev.tacit.config.ConfigException;
-import dev.tacit.config.ConfigLoader;
 import dev.tacit.config.TacitConfig;
+import dev.tacit.policy.PrivacyOptions;
 import dev.tacit.queue.MessageInfo;
 import dev.tacit.queue.Spool;
 import java.io.IOException;
@@ -29,18 +28,10 @@ final class MailqCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException {
-        Path data;
-        if (config != null) {
-            try {
-                TacitConfig cfg = ConfigLoader.load(config);
-                data = cfg.dataDir();
-            } catch (ConfigException e) {
-                throw new CliException(e.getMessage(), 2);
-            }
-        } else if (dataDir != null) {
-            data = dataDir;
-        } else {
-            throw new CliException("mailq needs --config FILE or --data-dir DIR", 2);
+        TacitConfig cfg = DataDirs.config(config, dataDir);
+        Path data = cfg.dataDir();
+        if (cfg.privacy().has(PrivacyOptions.Flag.RESTRICTMAILQ)) {
+            Ownership.require(data, "restrictmailq", "list the queue");
         }
         List<MessageInfo> q = Spool.list(data.resolve("spool"));
         if (q.isEmpty()) {

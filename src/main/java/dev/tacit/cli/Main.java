@@ -6,8 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code tacit} command line. Each subcommand is a thin shell over the domain packages. */
 @Command(name = "tacit", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Tacit: a mail server that keeps its users private, an enumeration auditor and a config linter.",
-        subcommands = {ServeCommand.class, DemoCommand.class, MailqCommand.class, DirectoryCommand.class, ExpandCommand.class,
-                CommandLine.HelpCommand.class})
+        subcommands = {ServeCommand.class, DemoCommand.class, MailqCommand.class, RunqCommand.class, AuditCommand.class, LintCommand.class,
+                RulesCommand.class, DirectoryCommand.class, ExpandCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec
@@ -40,6 +40,12 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** The version in the jar's manifest, or "development build". */
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "development build" : v;
     }
 
     static final class Version implements CommandLine.IVersionProvider {

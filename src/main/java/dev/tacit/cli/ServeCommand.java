@@ -3,6 +3,9 @@ package dev.tacit.cli;
 import dev.tacit.config.ConfigException;
 import dev.tacit.config.ConfigLoader;
 import dev.tacit.config.TacitConfig;
+import dev.tacit.policy.PrivacyOptions;
+import dev.tacit.rules.RulesException;
+import dev.tacit.rules.SendmailCf;
 import dev.tacit.server.MailServer;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -18,6 +21,10 @@ final class ServeCommand implements Callable<Integer> {
     @Option(names = {"-c", "--config"}, required = true, paramLabel = "FILE", description = "the tacit.toml to run")
     Path config;
 
+    @Option(names = "--sendmail-cf", paramLabel = "FILE",
+            description = "take PrivacyOptions, LogLevel and the check_vrfy/check_expn rule sets from an existing sendmail.cf")
+    Path sendmailCf;
+
     @Override
     public Integer call() {
         TacitConfig cfg;
@@ -26,7 +33,33 @@ final class ServeCommand implements Callable<Integer> {
         } catch (ConfigException e) {
             throw new CliException(e.getMessage(), 2);
         }
+        if (sendmailCf != null) {
+            cfg = importSendmailCf(cfg, sendmailCf);
+        }
         return runUntilStopped(cfg, null);
+    }
+
+    /** Applies a sendmail.cf; prints, line by line, everything in it that Tacit does not use. */
+    static TacitConfig importSendmailCf(TacitConfig cfg, Path cf) {
+        SendmailCf.Import imp;
+        try {
+            imp = SendmailCf.read(cf, cfg.ruleOptions());
+        } catch (RulesException e) {
+            throw new CliException(String.join(System.lineSeparator() + "tacit: ", e.errors()), 2);
+        }
+        for (String w : imp.warnings()) {
+            System.err.println("tacit: " + w);
+        }
+        PrivacyOptions p;
+        try {
+            p = imp.privacyOptions() == null ? null : PrivacyOptions.parse(imp.privacyOptions());
+        } catch (IllegalArgumentException e) {
+            throw new CliException(cf + ": PrivacyOptions: " + e.getMessage(), 2);
+        }
+        System.err.println("tacit: from " + cf + ": PrivacyOptions=" + (p == null ? "(unset, keeping " + cfg.privacy() + ")" : p)
+                + ", LogLevel=" + (imp.logLevel() == null ? "(unset, keeping " + cfg.logLevel() + ")" : imp.logLevel())
+                + ", rule sets: " + String.join(" ", SendmailCf.POLICY_SETS.stream().filter(imp.ruleSets()::isDefined).toList()));
+        return cfg.withSendmailCf(cf, p, imp.logLevel(), imp.ruleSets());
     }
 
     /** Starts the server, prints where it listens, and blocks until the process is asked to stop. */

@@ -3,6 +3,9 @@ package dev.tacit.config;
 import dev.tacit.config.TacitConfig.ListenAddress;
 import dev.tacit.policy.CidrSet;
 import dev.tacit.policy.PrivacyOptions;
+import dev.tacit.rules.RuleFileParser;
+import dev.tacit.rules.RuleSets;
+import dev.tacit.rules.RulesException;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -49,6 +52,21 @@ public final class ConfigLoader {
         Values v = new Values(toml, file);
         v.checkKeys();
         return v.build();
+    }
+
+    /** Loads the rule sets named by rules_file; a bad file stops loading with its own file:line errors. */
+    private static TacitConfig rules(TacitConfig c, Path rulesFile) throws ConfigException {
+        if (rulesFile == null) {
+            return c;
+        }
+        try {
+            RuleSets sets = RuleFileParser.load(rulesFile, c.ruleOptions());
+            return new TacitConfig(c.source(), c.listen(), c.hostname(), c.greetingText(), c.localDomains(), c.dataDir(), c.usersFile(),
+                    c.aliasesFile(), c.logLevel(), c.privacy(), c.helpFile(), c.log(), c.limits(), c.queue(), c.defense(), c.guard(),
+                    c.counters(), c.adminListen(), new TacitConfig.Rules(rulesFile, sets), c.directory());
+        } catch (RulesException e) {
+            throw new ConfigException(String.join("\n", e.errors()));
+        }
     }
 
     /** Quotes a string for embedding in TOML. */
@@ -372,7 +390,7 @@ public final class ConfigLoader {
                 }
             }
             var directory = directory();
-            return new TacitConfig(
+            return rules(new TacitConfig(
                     file,
                     listen("listen"),
                     hostname,
@@ -391,7 +409,8 @@ public final class ConfigLoader {
                     guard,
                     counters,
                     admin,
-                    directory);
+                    TacitConfig.Rules.NONE,
+                    directory), path("rules_file", base));
         }
 
         private TacitConfig.DirectorySettings directory() throws ConfigException {

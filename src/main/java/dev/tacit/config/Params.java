@@ -43,6 +43,8 @@ public final class Params {
             new Param("counters", STRING, "\"local\"",
                     "where the enumeration guard keeps its counters: \"local\", or \"redis://host:port\" to share them across nodes"),
             new Param("admin_listen", STRING, "\"127.0.0.1:9025\"", "host:port of the admin listener serving /metrics, or \"off\""),
+            new Param("rules_file", PATH, null,
+                    "check_vrfy/check_expn rule sets in sendmail's own syntax (S and R lines), run on every VRFY/EXPN argument"),
             new Param("help_file", PATH, null, "text answered to HELP, sendmail helpfile format (default: a built-in text with no version)"),
 
             new Param("log.file", PATH, null, "append mail log lines to this file, syslog layout (default: none)"),

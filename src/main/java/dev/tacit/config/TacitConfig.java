@@ -2,6 +2,8 @@ package dev.tacit.config;
 
 import dev.tacit.policy.CidrSet;
 import dev.tacit.policy.PrivacyOptions;
+import dev.tacit.rules.RuleFileParser;
+import dev.tacit.rules.RuleSets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -29,7 +31,34 @@ public record TacitConfig(
         Guard guard,
         String counters,
         String adminListen,
+        Rules rules,
         DirectorySettings directory) {
+
+    /**
+     * sendmail rule sets (check_vrfy, check_expn and what they call) and where they came from: a
+     * rules_file, or a sendmail.cf given to {@code serve --sendmail-cf}. {@code sets} null: none.
+     */
+    public record Rules(Path source, RuleSets sets) {
+        public static final Rules NONE = new Rules(null, null);
+    }
+
+    /** This configuration with a sendmail.cf's PrivacyOptions, LogLevel and rule sets in force. */
+    public TacitConfig withSendmailCf(Path cf, PrivacyOptions cfPrivacy, Integer cfLogLevel, RuleSets sets) {
+        return new TacitConfig(source, listen, hostname, greetingText, localDomains, dataDir, usersFile, aliasesFile,
+                cfLogLevel == null ? logLevel : cfLogLevel, cfPrivacy == null ? privacy : cfPrivacy, helpFile, log, limits, queue,
+                defense, guard, counters, adminListen, new Rules(cf, sets), directory);
+    }
+
+    /** What sendmail would know of this host when it reads a rules file: $j, $w, $m and class w. */
+    public RuleFileParser.Options ruleOptions() {
+        List<String> w = new java.util.ArrayList<>(localDomains);
+        for (ListenAddress a : listen) {
+            if (!a.host().equals("0.0.0.0") && !a.host().equals("::")) {
+                w.add(a.host().indexOf(':') >= 0 ? "[IPv6:" + a.host() + "]" : "[" + a.host() + "]");
+            }
+        }
+        return RuleFileParser.Options.forHost(hostname, w);
+    }
 
     public record ListenAddress(String host, int port) {
         @Override

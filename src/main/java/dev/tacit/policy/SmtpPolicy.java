@@ -4,6 +4,11 @@ import dev.tacit.config.TacitConfig;
 import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Expansion;
 import dev.tacit.directory.Expander;
+import dev.tacit.directory.Target;
+import dev.tacit.rules.CheckResult;
+import dev.tacit.rules.PolicyCheck;
+import dev.tacit.rules.RewriteEnvironment;
+import dev.tacit.rules.RuleSets;
 import dev.tacit.smtp.CommandLine;
 import dev.tacit.smtp.MailAddress;
 import dev.tacit.events.MailLog;
@@ -48,6 +53,7 @@ public final class SmtpPolicy {
     private final TacitConfig.Defense defense;
     private final EnumerationGuard guard;
     private final Metrics metrics;
+    private final PolicyCheck rules;
 
     public SmtpPolicy(TacitConfig cfg, SendmailVerifier verifier, MailLog mailLog, ProbeEvents events, EnumerationGuard guard,
             Metrics metrics) {
@@ -60,6 +66,8 @@ public final class SmtpPolicy {
         this.defense = cfg.defense();
         this.guard = guard;
         this.metrics = metrics;
+        RuleSets sets = cfg.rules().sets();
+        this.rules = sets == null ? null : new PolicyCheck(sets, RewriteEnvironment.of(sets));
     }
 
     // ------------------------------------------------------------------ trust, guard, envelope
@@ -108,8 +116,14 @@ public final class SmtpPolicy {
         return c.source().level().compareTo(EnumerationGuard.Level.TARPIT) >= 0 ? guard.config().tarpitDelay() : Duration.ZERO;
     }
 
-    /** A refused or blocked source's answer to any command that could probe (MAIL, RCPT, VRFY, EXPN); null if none. */
-    public Decision guardGate(ClientView c) {
+    /**
+     * A refused or blocked source's answer to a command that could probe (RCPT, VRFY, EXPN); null if
+     * none. A refused attempt still counts, so a prober that keeps trying ends up blocked.
+     */
+    public Decision guardGate(ClientView c, String kind, String name) {
+        if (c.source().level() == EnumerationGuard.Level.REFUSE) {
+            note(c, kind, name);
+        }
         return switch (c.source().level()) {
             case BLOCK -> Decision.closing(Replies.guardBlocked(host));
             case REFUSE -> Decision.of(Replies.guardRefused(host));
@@ -192,13 +206,16 @@ public final class SmtpPolicy {
     }
 
     public Decision vrfy(ClientView c, CommandLine cmd, int count) {
-        Decision gate = guardGate(c);
+        Decision gate = guardGate(c, "vrfy", cmd.argument().strip());
         if (gate != null) {
             return gate;
         }
         Duration delay = attackDelay(c, "VRFY", count, MAX_VRFY);
         metrics.probe("vrfy");
         note(c, "vrfy", cmd.argument().strip());
+        if (c.source().level() == EnumerationGuard.Level.BLOCK) {
+            return Decision.closing(Replies.guardBlocked(host));
+        }
         if (privacy.has(PrivacyOptions.Flag.NOVRFY)) {
             return refuse(c, cmd, Replies.CANNOT_VRFY, delay);
         }
@@ -206,13 +223,16 @@ public final class SmtpPolicy {
     }
 
     public Decision expn(ClientView c, CommandLine cmd, int count) {
-        Decision gate = guardGate(c);
+        Decision gate = guardGate(c, "expn", cmd.argument().strip());
         if (gate != null) {
             return gate;
         }
         Duration delay = attackDelay(c, "EXPN", count, MAX_VRFY);
         metrics.probe("expn");
         note(c, "expn", cmd.argument().strip());
+        if (c.source().level() == EnumerationGuard.Level.BLOCK) {
+            return Decision.closing(Replies.guardBlocked(host));
+        }
         if (!privacy.expnOffered()) {
             return refuse(c, cmd, Replies.NOT_ALLOWED, delay);
         }
@@ -235,6 +255,21 @@ public final class SmtpPolicy {
         if (!cmd.hasArgument()) {
             event(c, cmd, "argument-required", Replies.ARGUMENT_REQUIRED);
             return shaped(c, Replies.ARGUMENT_REQUIRED, delay, false);
+        }
+        String set = expand ? "check_expn" : "check_vrfy";
+        if (rules != null && rules.isDefined(set)) {
+            // sendmail runs the rule set on the raw argument; Tacit fails closed where sendmail's
+            // tokenizer would let a long list through unchecked (sendmail-privacy.md 7.3)
+            CheckResult r = rules.checkFailClosed(set, cmd.argument().stripLeading());
+            PolicyCheck.logEntry(set, c.clientName(), r).ifPresent(e -> mailLog.log(e.minLevel(),
+                    e.priority().equals("crit") ? MailLog.Priority.CRIT : MailLog.Priority.NOTICE, e.queueId() ? c.sessionId() : null, e.text()));
+            if (r instanceof CheckResult.Reject rej) {
+                event(c, cmd, "rejected-by-ruleset", rej.reply());
+                return shaped(c, rej.reply(), delay, false);
+            }
+            if (r instanceof CheckResult.Discard) {
+                c.source().markDiscard();
+            }
         }
         if (uniform(c)) {
             // What would be left to the directory is answered the same for everyone, without asking it.
@@ -319,7 +354,7 @@ public final class SmtpPolicy {
      * @param unknownSoFar recipients of this transaction already found unknown (BadRcptThrottle)
      */
     public RcptOutcome recipient(ClientView c, String echo, MailAddress address, int unknownSoFar) {
-        Decision gate = guardGate(c);
+        Decision gate = guardGate(c, "rcpt", address.localPart());
         if (gate != null) {
             return new RcptOutcome(shaped(c, gate.reply(), Duration.ZERO, gate.close()), false, false, List.of());
         }
@@ -338,6 +373,9 @@ public final class SmtpPolicy {
         if (unknownUser) {
             metrics.probe("unknown_rcpt");
             note(c, "rcpt", address.localPart());
+            if (c.source().level() == EnumerationGuard.Level.BLOCK) {
+                return new RcptOutcome(Decision.closing(Replies.guardBlocked(host)), false, false, List.of());
+            }
         }
         if (unknownUser && uniform(c)) {
             return new RcptOutcome(shaped(c, Replies.recipientOk(echo), delay, false), true, false, List.of());
@@ -348,11 +386,28 @@ public final class SmtpPolicy {
     }
 
     /**
+     * Where an accepted local recipient's mail goes: the alias expansion, duplicates removed. Problems
+     * met on the way (unknown targets, loops) are logged; they do not stop the other targets.
+     */
+    public List<Target> deliveryTargets(String queueId, MailAddress address) throws DirectoryUnavailableException {
+        Expansion x = verifier.expander().run("<" + address + ">", address, Expander.Mode.DELIVER);
+        for (Expansion.Problem p : x.problems()) {
+            mailLog.log(3, MailLog.Priority.NOTICE, queueId, "<" + address + ">: " + SendmailVerifier.error(p).text());
+        }
+        return x.targets();
+    }
+
+    /** A recipient already accepted in this transaction: sendmail's answer with the first spelling, shaped like any RCPT. */
+    public Decision duplicate(ClientView c, String firstSpelling) {
+        return shaped(c, Replies.recipientOk(firstSpelling), Duration.ZERO, false);
+    }
+
+    /**
      * RCPT for an address already parsed: relaying is refused for every non-local domain (Tacit is
      * never an open relay); a local name is accepted when it is a user or an alias, exactly as
      * sendmail verifies it (an alias is not expanded for the answer, so a list with a bad member is
-     * still accepted, sendmail-privacy.md 8). Its delivery targets are expanded here for the queue;
-     * members that cannot be delivered are logged.
+     * still accepted, sendmail-privacy.md 8). Its delivery targets come later, from
+     * {@link #deliveryTargets}.
      *
      * @param echo the path as the client wrote it, angle brackets included (sendmail's reply prefix)
      */
@@ -361,15 +416,13 @@ public final class SmtpPolicy {
             return RcptDecision.refuse(Decision.of(Replies.relayingDenied(echo)));
         }
         try {
+            // Existence only, verified as sendmail verifies (an alias is not expanded), so the answer
+            // fits the latency envelope; the expansion into delivery targets happens after DATA.
             Reply refused = verifier.rcptRefusal(echo, address);
             if (refused != null) {
                 return RcptDecision.refuse(Decision.of(refused));
             }
-            Expansion x = verifier.expander().run(echo, address, Expander.Mode.DELIVER);
-            for (Expansion.Problem p : x.problems()) {
-                log.warn("RCPT {}: not delivered: {}", echo, SendmailVerifier.error(p));
-            }
-            return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, x.targets());
+            return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, List.of());
         } catch (DirectoryUnavailableException e) {
             log.warn("RCPT {}: directory unavailable: {}", echo, e.getMessage());
             return RcptDecision.refuse(Decision.of(Replies.lookupFailed(echo)));

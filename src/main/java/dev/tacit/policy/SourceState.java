@@ -8,6 +8,7 @@ public final class SourceState {
     private volatile EnumerationGuard.Level level = EnumerationGuard.Level.NONE;
     private volatile List<String> keys = List.of();
     private boolean floodLogged;
+    private boolean discard;
 
     public EnumerationGuard.Level level() {
         return level;
@@ -23,6 +24,19 @@ public final class SourceState {
 
     void keys(List<String> k) {
         keys = List.copyOf(k);
+    }
+
+    /** A check_vrfy/check_expn rule set answered $#discard: the current envelope is discarded (sendmail). */
+    public boolean discard() {
+        return discard;
+    }
+
+    void markDiscard() {
+        discard = true;
+    }
+
+    public void clearDiscard() {
+        discard = false;
     }
 
     boolean floodLogged() {

@@ -118,9 +118,18 @@ public final class QueueRunner implements AutoCloseable {
         due.add(new Due(m, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(delay)));
     }
 
+    /** The file `tacit runq` creates to ask for a queue run; only who may write the spool can create it. */
+    public static final String RUN_REQUEST = "runq";
+
     private void loop() {
+        Path request = spool.dir().resolve(RUN_REQUEST);
         while (running) {
             try {
+                if (java.nio.file.Files.exists(request)) {
+                    java.nio.file.Files.deleteIfExists(request);
+                    log.info("queue run requested by {}", request);
+                    runNow();
+                }
                 Due first = due.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
@@ -132,7 +141,7 @@ public final class QueueRunner implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
-            } catch (RuntimeException e) {
+            } catch (IOException | RuntimeException e) {
                 log.error("queue runner: unexpected error; continuing", e);
             }
         }

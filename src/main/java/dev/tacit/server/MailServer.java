@@ -34,6 +34,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * A running Tacit mail server: directory, policy, spool, queue runner and listeners, wired from one
@@ -67,6 +68,14 @@ public final class MailServer implements AutoCloseable {
     }
 
     public static MailServer start(TacitConfig cfg) throws IOException {
+        return start(cfg, UnaryOperator.identity());
+    }
+
+    /**
+     * Starts with the configured directory wrapped by {@code wrap} (tests use it to give the directory a
+     * known latency, the way a slow database would).
+     */
+    public static MailServer start(TacitConfig cfg, UnaryOperator<Directory> wrap) throws IOException {
         Files.createDirectories(cfg.dataDir());
         Files.createDirectories(cfg.mailDir());
         List<AutoCloseable> resources = new ArrayList<>();
@@ -74,7 +83,7 @@ public final class MailServer implements AutoCloseable {
             LocalDomains domains = Directories.localDomains(cfg);
             Directory directory = Directories.open(cfg, domains);
             resources.add(directory);
-            Expander expander = new Expander(directory, domains, Directories.options(cfg.directory()));
+            Expander expander = new Expander(wrap.apply(directory), domains, Directories.options(cfg.directory()));
             MailLog mailLog = mailLog(cfg);
             resources.add(mailLog);
             ProbeEvents events = cfg.log().events() == null ? ProbeEvents.NONE : new ProbeEvents(cfg.log().events());

@@ -1,6 +1,6 @@
 package dev.tacit.server;
 
-import dev.tacit.directory.Target;
+import dev.tacit.smtp.MailAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -17,7 +17,7 @@ public final class Transaction {
      * An accepted recipient: as the client wrote it, and where it expands to. {@code known} false: an
      * unknown name accepted only so that its answer looks like a real one (enumeration defence).
      */
-    public record Recipient(String echo, String address, List<Target> targets, boolean known) {}
+    public record Recipient(String echo, MailAddress address, boolean known) {}
 
     private final String sender;
     private final String senderEcho;

@@ -10,6 +10,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLSocket;
+import javax.net.ssl.SSLSocketFactory;
 
 /**
  * A small blocking SMTP client: send a line, read a (multi-line) reply. Used by the auditor, by
@@ -52,8 +54,16 @@ public final class SmtpClient implements Closeable {
     }
 
     public static SmtpClient connect(String host, int port, Duration timeout) throws IOException {
+        return connect(host, port, timeout, null);
+    }
+
+    /** Connects from a given local address (null: any), e.g. a second loopback address in tests. */
+    public static SmtpClient connect(String host, int port, Duration timeout, String localAddress) throws IOException {
         Socket s = new Socket();
         try {
+            if (localAddress != null) {
+                s.bind(new InetSocketAddress(localAddress, 0));
+            }
             s.connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
             s.setSoTimeout((int) timeout.toMillis());
             s.setTcpNoDelay(true);
@@ -62,6 +72,29 @@ public final class SmtpClient implements Closeable {
             s.close();
             throw e;
         }
+    }
+
+    /** Connects with implicit TLS (RFC 8314 3.3, port 465): the handshake comes before the greeting. */
+    public static SmtpClient connectTls(String host, int port, Duration timeout, SSLSocketFactory factory) throws IOException {
+        SmtpClient plain = connect(host, port, timeout);
+        try {
+            return plain.startTls(factory, host);
+        } catch (IOException e) {
+            plain.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Layers TLS on this connection (after the server's 220 to STARTTLS, RFC 3207 4) and returns the
+     * client to use from now on. Plaintext the server sent after its 220 is dropped, never read as a
+     * reply (the STARTTLS command-injection defence).
+     */
+    public SmtpClient startTls(SSLSocketFactory factory, String host) throws IOException {
+        SSLSocket tls = (SSLSocket) factory.createSocket(socket, host, socket.getPort(), true);
+        tls.setSoTimeout(socket.getSoTimeout());
+        tls.startHandshake();
+        return new SmtpClient(tls);
     }
 
     public Socket socket() {

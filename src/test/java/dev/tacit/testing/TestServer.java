@@ -43,6 +43,12 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TestServer start(Path dir, String extraToml, String users, String aliases) throws Exception {
+        return start(dir, extraToml, users, aliases, java.util.function.UnaryOperator.identity());
+    }
+
+    /** As above, with the directory wrapped (a known latency, an outage). */
+    public static TestServer start(Path dir, String extraToml, String users, String aliases,
+            java.util.function.UnaryOperator<dev.tacit.directory.Directory> wrap) throws Exception {
         Files.createDirectories(dir);
         if (users != null) {
             Files.writeString(dir.resolve("users"), users);
@@ -51,7 +57,7 @@ public final class TestServer implements AutoCloseable {
             Files.writeString(dir.resolve("aliases"), aliases);
         }
         TacitConfig cfg = config(dir, extraToml);
-        return new TestServer(MailServer.start(cfg), dir);
+        return new TestServer(MailServer.start(cfg, wrap), dir);
     }
 
     public static TacitConfig config(Path dir, String extraToml) throws Exception {

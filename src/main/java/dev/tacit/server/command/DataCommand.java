@@ -1,7 +1,9 @@
 package dev.tacit.server.command;
 
+import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Target;
 import dev.tacit.events.MailLog;
+import dev.tacit.policy.PrivacyOptions;
 import dev.tacit.queue.DeliveryTarget;
 import dev.tacit.queue.Envelope;
 import dev.tacit.queue.Incoming;
@@ -119,8 +121,16 @@ public final class DataCommand implements CommandHandler {
         }
         for (int i = 0; i < known.size(); i++) {
             Transaction.Recipient rc = known.get(i);
-            rcpts.add(rc.address());
-            for (Target t : rc.targets()) {
+            rcpts.add(rc.address().toString());
+            List<Target> expanded;
+            try {
+                expanded = s.ctx().policy().deliveryTargets(incoming.queueId(), rc.address());
+            } catch (DirectoryUnavailableException e) {
+                s.mailLog().log(0, MailLog.Priority.ERR, incoming.queueId(), "directory unavailable: " + e.getMessage());
+                refuse(s, incoming, Replies.lookupFailed(rc.echo()));
+                return;
+            }
+            for (Target t : expanded) {
                 DeliveryTarget dt = switch (t) {
                     case Target.Local l -> new DeliveryTarget(DeliveryTarget.Kind.LOCAL, l.user().login(),
                             l.user().mailbox() == null ? null : l.user().mailbox().toString(), i);
@@ -133,6 +143,15 @@ public final class DataCommand implements CommandHandler {
                     targets.add(dt);
                 }
             }
+        }
+        if (s.source().discard()) {
+            // a rule set said $#discard for this envelope: answer as for any message, deliver nothing
+            s.source().clearDiscard();
+            incoming.discard();
+            s.mailLog().log(3, MailLog.Priority.NOTICE, incoming.queueId(), "from=" + tx.senderEcho() + ", discarded by rule set");
+            s.state().resetTransaction();
+            s.reply(Replies.accepted(incoming.queueId()));
+            return;
         }
         Envelope env = new Envelope(tx.sender(), tx.params(), s.clientName(), rcpts, targets, now);
         QueuedMessage m;
@@ -161,9 +180,14 @@ public final class DataCommand implements CommandHandler {
         sb.append("Received: from ").append(helo).append(" (").append(s.clientName()).append(")\r\n");
         sb.append("\tby ").append(s.ctx().hostname()).append(" with ").append(proto).append(" id ").append(qid);
         if (tx.recipients().size() == 1) {
-            sb.append("\r\n\tfor <").append(tx.recipients().get(0).address()).append(">");
+            sb.append("\r\n\tfor <").append(tx.recipients().get(0).address().toString()).append(">");
         }
         sb.append("; ").append(RFC5322.format(ZonedDateTime.ofInstant(now, ZoneId.systemDefault()))).append("\r\n");
+        if (s.state().helo() == null && s.ctx().policy().privacy().has(PrivacyOptions.Flag.AUTHWARNINGS)) {
+            // sendmail's authwarnings: mark a message whose client never introduced itself
+            sb.append("X-Authentication-Warning: ").append(MailCommand.shortHost(s.ctx().hostname())).append(": ")
+                    .append(s.clientName()).append(" didn't use HELO protocol\r\n");
+        }
         return sb.toString();
     }
 

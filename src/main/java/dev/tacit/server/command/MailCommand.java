@@ -29,11 +29,7 @@ public final class MailCommand implements CommandHandler {
             s.reply(Replies.SENDER_ALREADY);
             return;
         }
-        Decision gate = s.ctx().policy().guardGate(s);
-        if (gate != null) {
-            s.apply(gate);
-            return;
-        }
+
         PathArgument.Result p = PathArgument.parse(cmd.argument(), "FROM", PathArgument.Kind.SENDER);
         if (!p.ok()) {
             s.reply(p.error());

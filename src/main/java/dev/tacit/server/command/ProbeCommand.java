@@ -15,6 +15,10 @@ public final class ProbeCommand implements CommandHandler {
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
         s.ctx().policy().probe(s, cmd, Replies.unrecognized(cmd.line()));
+        if (s.source().level() == dev.tacit.policy.EnumerationGuard.Level.BLOCK) {
+            s.sendAndClose(Replies.guardBlocked(s.ctx().hostname()));
+            return;
+        }
         s.unknownCommand(cmd);
     }
 }

@@ -44,7 +44,7 @@ public final class RcptCommand implements CommandHandler {
         String canonical = a.localPart() + "@" + (local ? s.ctx().hostname() : a.domainLower());
         String first = tx.firstSpelling(canonical);
         if (first != null) {
-            s.reply(Replies.recipientOk(first));
+            s.apply(s.ctx().policy().duplicate(s, first));
             return;
         }
         if (tx.recipients().size() >= s.config().limits().maxRecipients()) {
@@ -57,7 +57,7 @@ public final class RcptCommand implements CommandHandler {
             tx.countRejected();
         }
         if (d.accepted()) {
-            tx.add(new Transaction.Recipient(p.echo(), a.toString(), d.targets(), d.known()), canonical);
+            tx.add(new Transaction.Recipient(p.echo(), a, d.known()), canonical);
             if (!d.known()) {
                 // sendmail's notice, though the client was told otherwise; it counts as a client error
                 s.mailLog().log(3, MailLog.Priority.NOTICE, s.sessionId(), p.echo() + "... User unknown");

@@ -1,0 +1,35 @@
+package dev.tacit.lint;
+
+import dev.tacit.lint.SendmailSettings.Setting;
+import java.util.Collection;
+
+/**
+ * The one sendmail.cf fix that is never ambiguous: PrivacyOptions gains the missing words. The last
+ * PrivacyOptions line (options accumulate, so extending any of them works; the last is where a
+ * reader looks) gets {@code ,word,...} appended after its value; with no such line, one is added
+ * after the last O line.
+ */
+final class CfFixes {
+
+    private CfFixes() {}
+
+    static void privacy(SendmailSettings s, Collection<String> words, LintContext ctx) {
+        String joined = String.join(",", words);
+        if (!s.privacy.isEmpty()) {
+            Setting last = s.privacy.get(s.privacy.size() - 1);
+            String text = s.file.line(last.lastLine()).text();
+            ctx.fix(Edit.replace(s.file, last.lastLine(), appendWords(text, last.value().isEmpty(), joined), LintRule.SM101));
+        } else {
+            ctx.fix(Edit.insertAfter(s.file, s.insertAfter, "O PrivacyOptions=" + joined, LintRule.SM101));
+        }
+    }
+
+    /** Appends before trailing white space: "value" + ",words". */
+    static String appendWords(String line, boolean emptyValue, String joined) {
+        int end = line.length();
+        while (end > 0 && Character.isWhitespace(line.charAt(end - 1))) {
+            end--;
+        }
+        return line.substring(0, end) + (emptyValue ? "" : ",") + joined + line.substring(end);
+    }
+}
