@@ -2,8 +2,9 @@
 # Re-record every golden transcript in transcripts/ from real sendmail 8.17 (Debian 12).
 #
 # Runs the team's shared oracle script (../shared/oracle/sendmail/run-oracle.sh) unchanged, but on
-# this directory's scenarios/ and variants/: it stages a temporary oracle tree whose scenarios and
-# variants are symlinks to ours, so the shared script picks them up. Run as root; it installs
+# this directory's scenarios/ and variants/: it stages a temporary oracle tree whose scenarios are a
+# symlink to ours and whose variants are ours plus one line (ForwardPath off, below), so the shared
+# script picks them up. Run as root; it installs
 # sendmail-bin, sendmail-cf and m4 unless INSTALL=0, and creates the oracle's test users.
 #
 #   src/test/resources/oracle/record.sh            # everything (about 10 minutes)
@@ -37,7 +38,12 @@ ln -s "$SHARED/replay.py" "$STAGE/replay.py"
 ln -s "$SHARED/sendmail/run-oracle.sh" "$STAGE/sendmail/run-oracle.sh"
 ln -s "$SHARED/sendmail/syslog_sink.py" "$STAGE/sendmail/syslog_sink.py"
 ln -s "$HERE/scenarios" "$STAGE/sendmail/scenarios"
-ln -s "$HERE/variants" "$STAGE/sendmail/variants"
+# Tacit has no ~/.forward files, so the recordings are made with sendmail's ForwardPath pointing at a
+# file nobody has: every staged variant gets that one define, and is otherwise our copy unchanged.
+mkdir -p "$STAGE/sendmail/variants"
+for v in "$HERE"/variants/*.mc; do
+    { echo "define(\`confFORWARD_PATH', \`\$z/.forward-tacit-oracle-none')dnl"; cat "$v"; } > "$STAGE/sendmail/variants/$(basename "$v")"
+done
 
 names() {
     if [ -n "${ONLY:-}" ]; then echo "$ONLY"; return; fi

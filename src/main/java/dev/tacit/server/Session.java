@@ -43,7 +43,7 @@ public final class Session implements Runnable, ClientView {
 
     private final ServerContext ctx;
     private final Socket socket;
-    private final String sessionId;
+    private String sessionId;
     private final Runnable onClose;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final SessionState state = new SessionState();
@@ -84,6 +84,11 @@ public final class Session implements Runnable, ClientView {
 
     public String sessionId() {
         return sessionId;
+    }
+
+    /** A new id after a transaction ends, as sendmail starts a new envelope (and log prefix). */
+    public void renewSessionId() {
+        sessionId = ctx.spool().newQueueId();
     }
 
     @Override
@@ -135,6 +140,7 @@ public final class Session implements Runnable, ClientView {
             in = new SmtpInput(socket.getInputStream());
             out = new BufferedOutputStream(socket.getOutputStream(), 8192);
             clientName = ClientNames.describe(socket.getInetAddress());
+            ctx.mailLog().log(14, MailLog.Priority.INFO, "NOQUEUE", "connect from " + clientName);
             Decision blocked = ctx.policy().connect(this);
             if (blocked != null) {
                 sendAndClose(blocked.reply());

@@ -9,9 +9,9 @@ import java.io.IOException;
 public final class EtrnCommand implements CommandHandler {
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
+        s.state().markIssued(); // refused or not, sendmail counts it as issued
         var d = s.ctx().policy().etrn(s, cmd, s.state()::countEtrn);
         if (d.reply().code() == 250) {
-            s.state().markIssued();
             s.ctx().runner().runNow();
         }
         s.apply(d);

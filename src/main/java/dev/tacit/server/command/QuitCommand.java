@@ -11,11 +11,11 @@ import java.io.IOException;
 public final class QuitCommand implements CommandHandler {
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
+        String id = s.sessionId();
+        s.quit(Replies.quit(s.ctx().hostname()));
         Transactions.end(s);
         if (!s.state().issuedSomething()) {
-            s.mailLog().log(5, MailLog.Priority.INFO, s.sessionId(),
-                    s.clientName() + " did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA");
+            s.mailLog().log(5, MailLog.Priority.INFO, id, s.clientName() + " did not issue MAIL/EXPN/VRFY/ETRN during connection to MTA");
         }
-        s.quit(Replies.quit(s.ctx().hostname()));
     }
 }

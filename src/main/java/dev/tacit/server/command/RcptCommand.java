@@ -58,16 +58,16 @@ public final class RcptCommand implements CommandHandler {
         }
         if (d.accepted()) {
             tx.add(new Transaction.Recipient(p.echo(), a, d.known()), canonical);
-            if (!d.known()) {
-                // sendmail's notice, though the client was told otherwise; it counts as a client error
-                s.mailLog().log(3, MailLog.Priority.NOTICE, s.sessionId(), p.echo() + "... User unknown");
-                if (s.countError()) {
-                    return;
-                }
+            if (!d.known() && s.countError()) {
+                return;
             }
-        } else if (d.decision().reply().code() == 550) {
-            s.mailLog().log(3, MailLog.Priority.NOTICE, s.sessionId(), d.decision().reply().text());
         }
         s.apply(d.decision());
+        // sendmail logs the unknown user after its answer; for an untrusted client under the
+        // enumeration defence the answer said otherwise, the log still tells the admin
+        if (!d.known() && (d.accepted() || d.decision().reply().code() == 550)) {
+            String text = d.accepted() ? p.echo() + "... User unknown" : d.decision().reply().text();
+            s.mailLog().log(3, MailLog.Priority.NOTICE, s.sessionId(), text);
+        }
     }
 }

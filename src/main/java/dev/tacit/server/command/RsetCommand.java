@@ -10,7 +10,8 @@ import java.io.IOException;
 public final class RsetCommand implements CommandHandler {
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
-        Transactions.end(s);
+        // sendmail answers first, then logs the transaction it drops
         s.reply(Replies.RESET);
+        Transactions.end(s);
     }
 }
