@@ -42,10 +42,6 @@ public final class CachingDirectory implements Directory {
         this.clock = clock;
     }
 
-    public Directory backend() {
-        return backend;
-    }
-
     @SuppressWarnings("unchecked")
     private <T> Optional<T> get(String key) {
         Cached c = cache.get(key);
@@ -134,11 +130,6 @@ public final class CachingDirectory implements Directory {
     @Override
     public Optional<List<String>> include(String path) throws DirectoryUnavailableException {
         return backend.include(path);
-    }
-
-    /** Forgets every answer (tests, and an admin who just changed the database). */
-    public void clear() {
-        cache.clear();
     }
 
     @Override

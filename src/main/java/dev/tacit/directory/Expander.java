@@ -85,14 +85,6 @@ public final class Expander {
         return domains;
     }
 
-    public AddressParser parser() {
-        return parser;
-    }
-
-    public Directory directory() {
-        return directory;
-    }
-
     /** Resolves a comma-separated list (a VRFY/EXPN argument, or an address for {@code tacit expand}). */
     public Expansion run(String list, Mode mode) throws DirectoryUnavailableException {
         return run(parser.parseList(list), mode);
@@ -107,11 +99,6 @@ public final class Expander {
     /** One RCPT address already parsed by the SMTP layer; {@code echo} is the path as the client wrote it. */
     public Expansion run(String echo, MailAddress address, Mode mode) throws DirectoryUnavailableException {
         return run(List.of(parser.fromMailAddress(echo, address)), mode);
-    }
-
-    /** Everything a local name expands to, for delivery (problems recorded, the rest delivered). */
-    public Expansion expand(String address) throws DirectoryUnavailableException {
-        return run(address, Mode.DELIVER);
     }
 
     /** One resolution of a list: the sendmail queue, the lookups made so far, the errors met. */

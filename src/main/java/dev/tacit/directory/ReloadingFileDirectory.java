@@ -151,11 +151,6 @@ public final class ReloadingFileDirectory implements Directory {
         return lastErrors;
     }
 
-    /** The data in force. */
-    public FileDirectory current() {
-        return current;
-    }
-
     @Override
     public Optional<User> user(String login) {
         return current.user(login);
