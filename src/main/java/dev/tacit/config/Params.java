@@ -24,6 +24,10 @@ public final class Params {
     public static final List<Param> ALL = List.of(
             new Param("listen", LISTEN_LIST, "[\"0.0.0.0:25\"]",
                     "addresses to accept SMTP on, as host:port; IPv6 in brackets, \"[::1]:25\""),
+            new Param("submission", LISTEN_LIST, "[]",
+                    "addresses for mail submission (RFC 6409, usually port 587): STARTTLS, then AUTH before MAIL; needs tls.cert"),
+            new Param("submissions", LISTEN_LIST, "[]",
+                    "addresses for submission over implicit TLS (RFC 8314, usually port 465): AUTH before MAIL; needs tls.cert"),
             new Param("hostname", STRING, null,
                     "the server's name in the greeting, Received: headers and replies (default: the machine's canonical name)"),
             new Param("greeting_text", STRING, "\"\"",
@@ -84,6 +88,18 @@ public final class Params {
             new Param("guard.soft_error_limit", INT, "0", "Postfix smtpd_soft_error_limit: errors in a session before each reply waits error_sleep (0: off)"),
             new Param("guard.hard_error_limit", INT, "0", "Postfix smtpd_hard_error_limit: errors in a session before 421 4.7.0 and close (0: off)"),
             new Param("guard.error_sleep", DURATION, "\"1s\"", "Postfix smtpd_error_sleep_time"),
+
+            new Param("tls.cert", PATH, null,
+                    "PEM certificate chain, server certificate first; with tls.key, STARTTLS is offered on every listener (default: none)"),
+            new Param("tls.key", PATH, null, "PEM private key of tls.cert (PKCS#8, PKCS#1 RSA or SEC1 EC), not encrypted"),
+            new Param("tls.handshake_timeout", DURATION, "\"30s\"", "longest a TLS handshake may take before the connection is closed"),
+
+            new Param("auth.mechanisms", STRING_LIST, "[\"PLAIN\", \"LOGIN\"]", "SASL mechanisms offered after TLS (RFC 4954): PLAIN, LOGIN"),
+            new Param("auth.on_listen", BOOL, "false",
+                    "also offer AUTH (after STARTTLS) on the listen addresses; authenticated clients are trusted and may relay"),
+            new Param("auth.latency", DURATION, "\"1s\"",
+                    "a failed AUTH is answered this long after the credentials arrived, whether the user exists or not"),
+            new Param("auth.max_concurrent", INT, "4", "password checks running at once (Argon2id needs 19 MiB each); more wait their turn"),
 
             new Param("queue.retry_initial", DURATION, "\"5m\"", "first retry delay after a temporary delivery failure"),
             new Param("queue.retry_max", DURATION, "\"1h\"", "longest retry delay (the delay doubles up to this)"),
