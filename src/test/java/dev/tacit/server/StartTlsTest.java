@@ -191,6 +191,20 @@ class StartTlsTest {
     }
 
     @Test
+    void anIdleTlsSessionIsToldOfShutdown() throws Exception {
+        TestServer ts = TlsFixture.start(dir, "", "");
+        SmtpClient stls = TlsFixture.encrypted(ts, ListenerRole.MTA);
+        SmtpClient implicit = TlsFixture.encrypted(ts, ListenerRole.SUBMISSIONS);
+        Thread closer = Thread.ofPlatform().start(ts::close);
+        for (SmtpClient c : List.of(stls, implicit)) {
+            assertThat(c.read().raw()).containsExactly("421 4.3.2 mail.example.com Service shutting down; closing connection");
+            c.close();
+        }
+        closer.join(20_000);
+        assertThat(closer.isAlive()).isFalse();
+    }
+
+    @Test
     void implicitTlsOnTheSubmissionsPort() throws Exception {
         try (TestServer ts = TlsFixture.start(dir, "", "")) {
             try (SmtpClient c = TlsFixture.greeted(ts, ListenerRole.SUBMISSIONS)) {
