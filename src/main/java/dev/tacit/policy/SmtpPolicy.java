@@ -63,11 +63,6 @@ public final class SmtpPolicy {
     private final javax.crypto.spec.SecretKeySpec attemptKey;
 
     public SmtpPolicy(TacitConfig cfg, SendmailVerifier verifier, MailLog mailLog, ProbeEvents events, EnumerationGuard guard,
-            Metrics metrics) {
-        this(cfg, verifier, mailLog, events, guard, metrics, null);
-    }
-
-    public SmtpPolicy(TacitConfig cfg, SendmailVerifier verifier, MailLog mailLog, ProbeEvents events, EnumerationGuard guard,
             Metrics metrics, PasswordCheck passwords) {
         this.passwords = passwords;
         this.authLatency = cfg.auth().latency();
@@ -460,8 +455,7 @@ public final class SmtpPolicy {
         if (gate != null) {
             return new AuthOutcome(authShaped(c, gate.reply(), gate.close()), null);
         }
-        PasswordCheck.Result r = passwords == null ? new PasswordCheck.Result(PasswordCheck.Status.UNAVAILABLE, null)
-                : passwords.check(authzid, authcid, password);
+        PasswordCheck.Result r = passwords.check(authzid, authcid, password);
         switch (r.status()) {
             case OK -> {
                 mailLog.log(8, MailLog.Priority.INFO, c.sessionId(), "AUTH=server, relay=" + c.clientName() + ", authid=" + r.login()

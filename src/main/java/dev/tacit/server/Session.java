@@ -70,10 +70,6 @@ public final class Session implements Runnable, ClientView {
     private long commandStart = System.nanoTime();
     private int errors;
 
-    Session(ServerContext ctx, Socket socket, String sessionId, Runnable onClose) {
-        this(ctx, socket, sessionId, onClose, ListenerRole.MTA);
-    }
-
     Session(ServerContext ctx, Socket socket, String sessionId, Runnable onClose, ListenerRole role) {
         this.ctx = ctx;
         this.tcp = socket;
