@@ -3,7 +3,9 @@ package dev.tacit.cli;
 import dev.tacit.config.ConfigException;
 import dev.tacit.config.ConfigLoader;
 import dev.tacit.config.TacitConfig;
+import dev.tacit.directory.PasswordHash;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -13,7 +15,9 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code tacit demo}: a working server on 127.0.0.1:2525 from a demo data folder it creates (the
- * users and aliases of the sendmail book's examples), with the safe default privacy options.
+ * users and aliases of the sendmail book's examples), with the safe default privacy options. On first
+ * start it also makes a self-signed certificate (so STARTTLS works) and a random password for gw, and
+ * listens for mail submission (STARTTLS + AUTH) on 127.0.0.1:2587.
  */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Run a demo server on 127.0.0.1 with sample users and aliases.")
@@ -25,6 +29,9 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", description = "port on 127.0.0.1 (default: 2525)")
     int port = 2525;
 
+    @Option(names = "--submission-port", paramLabel = "N", description = "submission port on 127.0.0.1 (default: 2587)")
+    int submissionPort = 2587;
+
     @Option(names = "--privacy", paramLabel = "OPTIONS",
             description = "privacy_options for this run, e.g. public (default: what tacit.toml says, goaway)")
     String privacy;
@@ -34,7 +41,7 @@ final class DemoCommand implements Callable<Integer> {
     boolean noDefense;
 
     static final String USERS = """
-            # login:Full Name[:mailbox]
+            # login:Full Name[:mailbox[:password hash]]   (tacit passwd makes a hash)
             gw:George Washington
             tj:Thomas Jefferson
             bf:Ben Franklin
@@ -63,28 +70,48 @@ final class DemoCommand implements Callable<Integer> {
             log_level = 9
             # Prometheus metrics at http://<admin_listen>/metrics; port 0 picks a free port.
             admin_listen = "127.0.0.1:0"
+            # Mail submission (RFC 6409): STARTTLS, then AUTH before MAIL.
+            submission = ["127.0.0.1:2587"]
+
+            # STARTTLS on every port. The demo's certificate is self-signed; use your own in production.
+            [tls]
+            cert = "tls/cert.pem"
+            key = "tls/key.pem"
             """;
+
+    static final String PASSWORD_FILE = "demo-password";
 
     @Override
     public Integer call() throws IOException {
         Path dir = dataDir.toAbsolutePath().normalize();
         Files.createDirectories(dir);
-        writeIfMissing(dir.resolve("users"), USERS);
+        if (!Files.exists(dir.resolve("users"))) {
+            // gw gets a random password for trying AUTH; it is kept next to the data for the banner
+            String password = randomPassword();
+            writePrivate(dir.resolve(PASSWORD_FILE), password + "\n");
+            Files.writeString(dir.resolve("users"), USERS.replace("gw:George Washington\n",
+                    "gw:George Washington::" + PasswordHash.hash(password.getBytes(StandardCharsets.UTF_8)) + "\n"));
+        }
         writeIfMissing(dir.resolve("aliases"), ALIASES);
         writeIfMissing(dir.resolve("tacit.toml"), CONFIG);
-        String overrides = "\nlisten = [\"127.0.0.1:" + port + "\"]\n" + (privacy == null ? "" : "privacy_options = "
-                + ConfigLoader.tomlString(privacy) + "\n") + (noDefense ? "enumeration_defense = false\n" : "");
+        if (DemoCertificate.ensure(dir.resolve("tls/cert.pem"), dir.resolve("tls/key.pem"), "mail.example.com")) {
+            System.out.println("tacit demo: made a self-signed certificate in " + dir.resolve("tls"));
+        }
+        // top-level keys first: the file ends with a [tls] table
+        String overrides = "listen = [\"127.0.0.1:" + port + "\"]\nsubmission = [\"127.0.0.1:" + submissionPort + "\"]\n"
+                + (privacy == null ? "" : "privacy_options = " + ConfigLoader.tomlString(privacy) + "\n")
+                + (noDefense ? "enumeration_defense = false\n" : "");
         TacitConfig cfg;
         try {
             String text = Files.readString(dir.resolve("tacit.toml"));
-            List<String> replaced = new java.util.ArrayList<>(List.of("listen"));
+            List<String> replaced = new java.util.ArrayList<>(List.of("listen", "submission"));
             if (privacy != null) {
                 replaced.add("privacy_options");
             }
             if (noDefense) {
                 replaced.add("enumeration_defense");
             }
-            cfg = ConfigLoader.parse(withoutKeys(text, replaced.toArray(String[]::new)) + overrides, dir.resolve("tacit.toml"));
+            cfg = ConfigLoader.parse(overrides + withoutKeys(text, replaced.toArray(String[]::new)), dir.resolve("tacit.toml"));
         } catch (ConfigException e) {
             throw new CliException(e.getMessage(), 2);
         }
@@ -94,9 +121,43 @@ final class DemoCommand implements Callable<Integer> {
             System.out.println("Try it:");
             System.out.println("  swaks --server 127.0.0.1:" + port + " --to gw@example.com");
             System.out.println("  telnet 127.0.0.1 " + port + "      then type: EHLO me, VRFY gw, EXPN all, QUIT");
+            System.out.println("  openssl s_client -starttls smtp -connect 127.0.0.1:" + port + "      (STARTTLS; the certificate is self-signed)");
+            String pw = demoPassword(dir);
+            if (pw != null && !cfg.auth().submission().isEmpty()) {
+                System.out.println("  swaks --server 127.0.0.1:" + submissionPort + " --tls --auth PLAIN --auth-user gw --auth-password " + pw
+                        + " --to tj@example.com      (submission: STARTTLS, then AUTH)");
+            }
             System.out.println("  ./tacit mailq --data-dir " + dir);
             System.out.println("Stop with Ctrl-C.");
         });
+    }
+
+    private static String randomPassword() {
+        String alphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+        java.security.SecureRandom r = new java.security.SecureRandom();
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            sb.append(alphabet.charAt(r.nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+
+    private static String demoPassword(Path dir) {
+        try {
+            return Files.readString(dir.resolve(PASSWORD_FILE)).strip();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static void writePrivate(Path p, String text) throws IOException {
+        try {
+            Files.createFile(p, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rw-------")));
+        } catch (UnsupportedOperationException e) {
+            Files.createFile(p);
+        }
+        Files.writeString(p, text);
     }
 
     private static void writeIfMissing(Path p, String text) throws IOException {

@@ -159,7 +159,7 @@ final class DirectoryCommand implements Runnable {
         @Option(names = "--password", paramLabel = "SECRET", description = "database password (or in the URL)")
         String password;
 
-        @Option(names = "--import-users", paramLabel = "FILE", description = "copy this users file (login:Full Name[:mailbox] or passwd)")
+        @Option(names = "--import-users", paramLabel = "FILE", description = "copy this users file (login:Full Name[:mailbox[:hash]] or passwd)")
         Path users;
 
         @Option(names = "--import-aliases", paramLabel = "FILE", description = "copy this aliases(5) file")
@@ -191,7 +191,8 @@ final class DirectoryCommand implements Runnable {
                         out.flush();
                         return 1;
                     }
-                    PostgresDirectory.importFrom(c, l.directory().allUsers(), l.directory().allAliases());
+                    PostgresDirectory.importFrom(c, l.directory().allUsers(), l.directory().allAliases(),
+                            l.directory().passwordHashes());
                     out.printf("imported %d users and %d aliases%n", l.directory().userCount(), l.directory().aliasCount());
                 }
                 out.flush();

@@ -63,7 +63,7 @@ public final class ConfigLoader {
             RuleSets sets = RuleFileParser.load(rulesFile, c.ruleOptions());
             return new TacitConfig(c.source(), c.listen(), c.hostname(), c.greetingText(), c.localDomains(), c.dataDir(), c.usersFile(),
                     c.aliasesFile(), c.logLevel(), c.privacy(), c.helpFile(), c.log(), c.limits(), c.queue(), c.defense(), c.guard(),
-                    c.counters(), c.adminListen(), new TacitConfig.Rules(rulesFile, sets), c.directory());
+                    c.counters(), c.adminListen(), new TacitConfig.Rules(rulesFile, sets), c.directory(), c.tls(), c.auth());
         } catch (RulesException e) {
             throw new ConfigException(String.join("\n", e.errors()));
         }
@@ -308,6 +308,14 @@ public final class ConfigLoader {
         }
 
         List<ListenAddress> listen(String key) throws ConfigException {
+            List<ListenAddress> out = listen(key, true);
+            if (out.isEmpty()) {
+                throw bad(key, "needs at least one address");
+            }
+            return out;
+        }
+
+        List<ListenAddress> listen(String key, boolean allowEmpty) throws ConfigException {
             List<ListenAddress> out = new ArrayList<>();
             for (String s : strings(key)) {
                 try {
@@ -315,9 +323,6 @@ public final class ConfigLoader {
                 } catch (IllegalArgumentException e) {
                     throw bad(key, "\"" + s + "\": " + e.getMessage());
                 }
-            }
-            if (out.isEmpty()) {
-                throw bad(key, "needs at least one address");
             }
             return List.copyOf(out);
         }
@@ -390,6 +395,8 @@ public final class ConfigLoader {
                 }
             }
             var directory = directory();
+            var tls = tls(base);
+            var auth = auth(tls);
             return rules(new TacitConfig(
                     file,
                     listen("listen"),
@@ -410,7 +417,9 @@ public final class ConfigLoader {
                     counters,
                     admin,
                     TacitConfig.Rules.NONE,
-                    directory), path("rules_file", base));
+                    directory,
+                    tls,
+                    auth), path("rules_file", base));
         }
 
         private TacitConfig.DirectorySettings directory() throws ConfigException {
@@ -456,6 +465,52 @@ public final class ConfigLoader {
                 }
             }
             return d;
+        }
+
+        /** [tls]: both files or neither; they must load, and the key must match the certificate. */
+        private TacitConfig.Tls tls(Path base) throws ConfigException {
+            Path cert = path("tls.cert", base);
+            Path key = path("tls.key", base);
+            if ((cert == null) != (key == null)) {
+                throw bad(cert == null ? "tls.key" : "tls.cert", "tls.cert and tls.key go together: set both or neither");
+            }
+            if (cert != null) {
+                try {
+                    dev.tacit.smtp.Tls.load(cert, key);
+                } catch (IOException e) {
+                    String m = String.valueOf(e.getMessage());
+                    throw bad(m.startsWith(key.toString()) ? "tls.key" : "tls.cert", m);
+                }
+            }
+            return new TacitConfig.Tls(cert, key, positive("tls.handshake_timeout"));
+        }
+
+        /** [auth] and the submission listeners; AUTH is only ever offered over TLS, so they need [tls]. */
+        private TacitConfig.Auth auth(TacitConfig.Tls tls) throws ConfigException {
+            List<ListenAddress> submission = listen("submission", true);
+            List<ListenAddress> submissions = listen("submissions", true);
+            boolean onListen = bool("auth.on_listen");
+            for (String k : new String[] {"submission", "submissions", "auth.on_listen"}) {
+                boolean wanted = k.equals("auth.on_listen") ? onListen : !(k.equals("submission") ? submission : submissions).isEmpty();
+                if (wanted && !tls.enabled()) {
+                    throw bad(k, "needs tls.cert and tls.key: AUTH is only offered over TLS");
+                }
+            }
+            List<String> mechs = new ArrayList<>();
+            for (String m : strings("auth.mechanisms")) {
+                String u = m.toUpperCase(Locale.ROOT);
+                if (!TacitConfig.Auth.MECHANISMS.contains(u)) {
+                    throw bad("auth.mechanisms", "\"" + m + "\" is not one of " + TacitConfig.Auth.MECHANISMS);
+                }
+                if (!mechs.contains(u)) {
+                    mechs.add(u);
+                }
+            }
+            if (mechs.isEmpty()) {
+                throw bad("auth.mechanisms", "needs at least one mechanism");
+            }
+            return new TacitConfig.Auth(submission, submissions, List.copyOf(mechs), onListen, duration("auth.latency"),
+                    integer("auth.max_concurrent", 1, 1024));
         }
 
         private CidrSet cidrs(String key) throws ConfigException {

@@ -32,7 +32,9 @@ public record TacitConfig(
         String counters,
         String adminListen,
         Rules rules,
-        DirectorySettings directory) {
+        DirectorySettings directory,
+        Tls tls,
+        Auth auth) {
 
     /**
      * sendmail rule sets (check_vrfy, check_expn and what they call) and where they came from: a
@@ -46,7 +48,7 @@ public record TacitConfig(
     public TacitConfig withSendmailCf(Path cf, PrivacyOptions cfPrivacy, Integer cfLogLevel, RuleSets sets) {
         return new TacitConfig(source, listen, hostname, greetingText, localDomains, dataDir, usersFile, aliasesFile,
                 cfLogLevel == null ? logLevel : cfLogLevel, cfPrivacy == null ? privacy : cfPrivacy, helpFile, log, limits, queue,
-                defense, guard, counters, adminListen, new Rules(cf, sets), directory);
+                defense, guard, counters, adminListen, new Rules(cf, sets), directory, tls, auth);
     }
 
     /** What sendmail would know of this host when it reads a rules file: $j, $w, $m and class w. */
@@ -90,6 +92,23 @@ public record TacitConfig(
     public record Guard(boolean enabled, Duration window, int tarpitAfter, Duration tarpitDelay, int refuseAfter, int blockAfter,
             Duration blockDuration, int maxSources, int badRcptThrottle, Duration badRcptDelay, int softErrorLimit,
             int hardErrorLimit, Duration errorSleep) {}
+
+    /** The [tls] table: the certificate for STARTTLS and implicit TLS; {@code cert} null: no TLS at all. */
+    public record Tls(Path cert, Path key, Duration handshakeTimeout) {
+        public boolean enabled() {
+            return cert != null;
+        }
+    }
+
+    /**
+     * AUTH (RFC 4954) and the submission listeners, where it is required before MAIL (RFC 6409,
+     * RFC 8314): the [auth] table and the top-level submission and submissions keys.
+     */
+    public record Auth(List<ListenAddress> submission, List<ListenAddress> submissions, List<String> mechanisms, boolean onListen,
+            Duration latency, int maxConcurrent) {
+
+        public static final List<String> MECHANISMS = List.of("PLAIN", "LOGIN");
+    }
 
     public record Queue(Duration retryInitial, Duration retryMax, Duration maxAge, int deliveryConcurrency, boolean fsync) {}
 

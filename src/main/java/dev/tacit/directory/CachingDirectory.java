@@ -132,6 +132,17 @@ public final class CachingDirectory implements Directory {
         return backend.include(path);
     }
 
+    /** Never cached: a changed password takes effect at once. */
+    @Override
+    public Optional<String> passwordHash(String login) throws DirectoryUnavailableException {
+        return backend.passwordHash(login);
+    }
+
+    @Override
+    public boolean checkPassword(String login, byte[] password) throws DirectoryUnavailableException {
+        return backend.checkPassword(login, password);
+    }
+
     @Override
     public void close() {
         backend.close();

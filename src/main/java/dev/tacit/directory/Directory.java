@@ -55,6 +55,28 @@ public interface Directory extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The password hash stored for a user (AUTH, RFC 4954), or empty when the user does not exist or
+     * has none. Backends that keep hashes (files, PostgreSQL) answer here; see {@link PasswordHash}.
+     */
+    default Optional<String> passwordHash(String login) throws DirectoryUnavailableException {
+        return Optional.empty();
+    }
+
+    /**
+     * Whether the password is the user's: compared with {@link #passwordHash} by default, checked by
+     * the server itself where the backend can (LDAP binds as the user). A user without a hash, or an
+     * unknown one, costs the same work as a wrong password ({@link PasswordHash#burn}).
+     */
+    default boolean checkPassword(String login, byte[] password) throws DirectoryUnavailableException {
+        Optional<String> h = passwordHash(login);
+        if (h.isEmpty()) {
+            PasswordHash.burn(password);
+            return false;
+        }
+        return PasswordHash.verify(h.get(), password);
+    }
+
     /** Counts for status output, or -1 when the backend does not know cheaply. */
     default long userCount() {
         return -1;

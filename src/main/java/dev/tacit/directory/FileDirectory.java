@@ -27,9 +27,11 @@ import java.util.Set;
  * The embedded default backend: a users file and a sendmail aliases(5) file, parsed once into
  * immutable maps ({@link ReloadingFileDirectory} swaps in a new one when the files change).
  *
- * <p>Users file: {@code login:Full Name[:mailbox]} or passwd(5) lines (7 fields; the full name is the
- * GECOS field up to the first comma with {@code &} standing for the capitalised login), so a site can
- * point Tacit at its system passwd file. Comments start with {@code #}.
+ * <p>Users file: {@code login:Full Name[:mailbox[:password hash]]} or passwd(5) lines (7 fields; the
+ * full name is the GECOS field up to the first comma with {@code &} standing for the capitalised
+ * login), so a site can point Tacit at its system passwd file. The hash (for AUTH) is one
+ * {@link PasswordHash} supports, as {@code tacit passwd} prints it; in a passwd line the second field
+ * counts as the hash when it is one. Comments start with {@code #}.
  *
  * <p>Aliases file, as sendmail reads it: {@code name: target, target}; a line that starts with a
  * space or tab continues the previous entry (an indented line starting with {@code #} is skipped);
@@ -54,8 +56,11 @@ public final class FileDirectory implements Directory {
     private final Map<String, Alias> aliases;
     private final Map<Path, List<String>> includes;
     private final Path aliasesDir;
+    private final Map<String, String> hashes;
 
-    private FileDirectory(Map<String, User> users, Map<String, Alias> aliases, Map<Path, List<String>> includes, Path aliasesDir) {
+    private FileDirectory(Map<String, User> users, Map<String, Alias> aliases, Map<Path, List<String>> includes, Path aliasesDir,
+            Map<String, String> hashes) {
+        this.hashes = Map.copyOf(hashes);
         this.users = Map.copyOf(users);
         this.aliases = Map.copyOf(aliases);
         this.includes = Map.copyOf(includes);
@@ -80,7 +85,7 @@ public final class FileDirectory implements Directory {
         Map<String, User> users = l.readUsers(usersFile);
         Map<String, Alias> aliases = l.readAliases(aliasesFile);
         Path dir = aliasesFile.toAbsolutePath().getParent();
-        FileDirectory d = l.errors.isEmpty() ? new FileDirectory(users, aliases, l.includes, dir) : null;
+        FileDirectory d = l.errors.isEmpty() ? new FileDirectory(users, aliases, l.includes, dir, l.hashes) : null;
         return new Loaded(d, l.errors, new ArrayList<>(l.inputs));
     }
 
@@ -92,6 +97,11 @@ public final class FileDirectory implements Directory {
     @Override
     public Optional<Alias> alias(String name) {
         return Optional.ofNullable(aliases.get(name.toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public Optional<String> passwordHash(String login) {
+        return Optional.ofNullable(hashes.get(login.toLowerCase(Locale.ROOT)));
     }
 
     @Override
@@ -138,6 +148,11 @@ public final class FileDirectory implements Directory {
         return users.values();
     }
 
+    /** Password hashes by lower-case login, for imports into another backend. */
+    public Map<String, String> passwordHashes() {
+        return hashes;
+    }
+
     public Collection<Alias> allAliases() {
         return aliases.values();
     }
@@ -155,6 +170,7 @@ public final class FileDirectory implements Directory {
         private final Set<Path> inputs = new LinkedHashSet<>();
         private final Map<Path, List<String>> includes = new HashMap<>();
         private final Deque<Path> including = new ArrayDeque<>();
+        private final Map<String, String> hashes = new HashMap<>();
         /** Relative :include: paths, in the aliases file and in included files, start here. */
         private Path aliasesDir;
 
@@ -215,8 +231,8 @@ public final class FileDirectory implements Directory {
                     continue;
                 }
                 String[] f = line.split(":", -1);
-                if (f.length != 2 && f.length != 3 && f.length != 7) {
-                    error(file, no, "expected login:Full Name[:mailbox] or a passwd(5) line of 7 fields, found "
+                if (f.length < 2 || f.length > 4 && f.length != 7) {
+                    error(file, no, "expected login:Full Name[:mailbox[:password hash]] or a passwd(5) line of 7 fields, found "
                             + f.length + " field" + (f.length == 1 ? "" : "s"));
                     continue;
                 }
@@ -228,12 +244,23 @@ public final class FileDirectory implements Directory {
                 }
                 String fullName;
                 Path mailbox = null;
+                String hash = null;
                 if (f.length == 7) {
                     fullName = User.gecosName(f[4], login);
+                    // x, *, ! or a crypt(3) hash Tacit cannot check: no AUTH for this user
+                    hash = PasswordHash.supported(f[1]) ? f[1] : null;
                 } else {
                     fullName = f[1].strip().isEmpty() ? null : f[1].strip();
-                    if (f.length == 3 && !f[2].isBlank()) {
+                    if (f.length >= 3 && !f[2].isBlank()) {
                         mailbox = Path.of(f[2].strip());
+                    }
+                    if (f.length == 4 && !f[3].isBlank()) {
+                        hash = f[3].strip();
+                        if (!PasswordHash.supported(hash)) {
+                            error(file, no, "the password hash of \"" + login + "\" is not an Argon2id or bcrypt hash"
+                                    + " (make one with: tacit passwd)");
+                            continue;
+                        }
                     }
                 }
                 String key = login.toLowerCase(Locale.ROOT);
@@ -243,6 +270,9 @@ public final class FileDirectory implements Directory {
                     continue;
                 }
                 out.put(key, new User(login, fullName, mailbox));
+                if (hash != null) {
+                    hashes.put(key, hash);
+                }
             }
             return out;
         }

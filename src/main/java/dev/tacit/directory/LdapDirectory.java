@@ -127,6 +127,34 @@ public final class LdapDirectory implements Directory {
         return es.isEmpty() ? Optional.empty() : Optional.of(toUser(es.get(0), login));
     }
 
+    /**
+     * AUTH against LDAP: find the user's entry with the service account, then bind as that entry with
+     * the password (on a pooled connection, whose identity is put back afterwards). An empty password
+     * is refused here: LDAP would treat it as an unauthenticated bind and answer success (RFC 4513
+     * 5.1.2).
+     */
+    @Override
+    public boolean checkPassword(String login, byte[] password) throws DirectoryUnavailableException {
+        List<SearchResultEntry> es = search(s.baseDn(), SearchScope.SUB, filter(s.userFilter(), login), "1.1");
+        if (es.size() != 1 || password.length == 0) {
+            return false;
+        }
+        try {
+            SimpleBindRequest bind = new SimpleBindRequest(es.get(0).getDN(), password);
+            bind.setResponseTimeoutMillis(s.timeout().toMillis());
+            pool.bindAndRevertAuthentication(bind);
+            return true;
+        } catch (LDAPException e) {
+            ResultCode rc = e.getResultCode();
+            if (rc == ResultCode.INVALID_CREDENTIALS || rc == ResultCode.INAPPROPRIATE_AUTHENTICATION
+                    || rc == ResultCode.UNWILLING_TO_PERFORM || rc == ResultCode.CONSTRAINT_VIOLATION
+                    || rc == ResultCode.INSUFFICIENT_ACCESS_RIGHTS || rc == ResultCode.INVALID_DN_SYNTAX) {
+                return false;
+            }
+            throw new DirectoryUnavailableException("LDAP " + s.url() + ": bind: " + rc, e);
+        }
+    }
+
     private User toUser(SearchResultEntry e, String asked) {
         String login = e.getAttributeValue(s.loginAttribute());
         String name = e.getAttributeValue(s.nameAttribute());

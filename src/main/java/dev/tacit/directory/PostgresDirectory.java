@@ -43,6 +43,7 @@ public final class PostgresDirectory implements Directory {
 
     private static final String USER = "SELECT login, full_name, mailbox FROM tacit_users WHERE lower(login) = ?";
     private static final String USERS = "SELECT login, full_name, mailbox FROM tacit_users WHERE lower(login) = ANY(?)";
+    private static final String HASH = "SELECT password_hash FROM tacit_users WHERE lower(login) = ? AND password_hash IS NOT NULL";
     private static final String ALIAS = "SELECT a.name, m.target FROM tacit_aliases a"
             + " LEFT JOIN tacit_alias_members m ON m.alias = a.name WHERE lower(a.name) = ? ORDER BY m.position";
     private static final String ALIASES = "SELECT a.name, m.target FROM tacit_aliases a"
@@ -99,10 +100,17 @@ public final class PostgresDirectory implements Directory {
 
     /** Copies users and aliases into the tables, replacing rows with the same names (tests, migration). */
     public static void importFrom(Connection c, Collection<User> users, Collection<Alias> aliases) throws SQLException {
+        importFrom(c, users, aliases, Map.of());
+    }
+
+    /** As above, with password hashes by lower-case login (a user without one gets none). */
+    public static void importFrom(Connection c, Collection<User> users, Collection<Alias> aliases, Map<String, String> hashes)
+            throws SQLException {
         boolean auto = c.getAutoCommit();
         c.setAutoCommit(false);
-        try (PreparedStatement u = c.prepareStatement("INSERT INTO tacit_users (login, full_name, mailbox) VALUES (?, ?, ?)"
-                + " ON CONFLICT (login) DO UPDATE SET full_name = EXCLUDED.full_name, mailbox = EXCLUDED.mailbox");
+        try (PreparedStatement u = c.prepareStatement("INSERT INTO tacit_users (login, full_name, mailbox, password_hash) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT (login) DO UPDATE SET full_name = EXCLUDED.full_name, mailbox = EXCLUDED.mailbox,"
+                + " password_hash = EXCLUDED.password_hash");
                 PreparedStatement delA = c.prepareStatement("DELETE FROM tacit_aliases WHERE lower(name) = ?");
                 PreparedStatement a = c.prepareStatement("INSERT INTO tacit_aliases (name) VALUES (?)");
                 PreparedStatement m = c.prepareStatement("INSERT INTO tacit_alias_members (alias, position, target) VALUES (?, ?, ?)")) {
@@ -111,6 +119,7 @@ public final class PostgresDirectory implements Directory {
                 u.setString(1, user.login());
                 u.setString(2, user.fullName());
                 u.setString(3, user.mailbox() == null ? null : user.mailbox().toString());
+                u.setString(4, hashes.get(user.login().toLowerCase(Locale.ROOT)));
                 u.addBatch();
                 if (++n % 1000 == 0) {
                     u.executeBatch();
@@ -147,6 +156,18 @@ public final class PostgresDirectory implements Directory {
     public Optional<User> user(String login) throws DirectoryUnavailableException {
         Map<String, User> m = query(USER, login.toLowerCase(Locale.ROOT), this::readUsers);
         return Optional.ofNullable(m.get(login.toLowerCase(Locale.ROOT)));
+    }
+
+    @Override
+    public Optional<String> passwordHash(String login) throws DirectoryUnavailableException {
+        Map<String, String> m = query(HASH, login.toLowerCase(Locale.ROOT), rs -> {
+            Map<String, String> out = new HashMap<>();
+            if (rs.next()) {
+                out.put("hash", rs.getString(1));
+            }
+            return out;
+        });
+        return Optional.ofNullable(m.get("hash"));
     }
 
     @Override

@@ -177,6 +177,11 @@ public final class ReloadingFileDirectory implements Directory {
     }
 
     @Override
+    public Optional<String> passwordHash(String login) {
+        return current.passwordHash(login);
+    }
+
+    @Override
     public long userCount() {
         return current.userCount();
     }

@@ -33,7 +33,10 @@ import org.slf4j.LoggerFactory;
  * 252 and EXPN 502 whatever the argument, before the directory is consulted; the order of checks is
  * sendmail's (sendmail-privacy.md 5.2, 6.1: the refusal comes before the need-HELO check).
  *
- * <p>Config keys: privacy_options.
+ * <p>AUTH's verdict is decided here too ({@link #authenticate}): one answer for every failure, the
+ * same time for unknown users and wrong passwords, failures counted by the guard.
+ *
+ * <p>Config keys: privacy_options, auth.latency, enumeration.jitter.
  */
 public final class SmtpPolicy {
 
@@ -54,9 +57,18 @@ public final class SmtpPolicy {
     private final EnumerationGuard guard;
     private final Metrics metrics;
     private final PolicyCheck rules;
+    private final PasswordCheck passwords;
+    private final Duration authLatency;
+    /** Keys the guard's note of a failed password, so a retried wrong password counts once. */
+    private final javax.crypto.spec.SecretKeySpec attemptKey;
 
     public SmtpPolicy(TacitConfig cfg, SendmailVerifier verifier, MailLog mailLog, ProbeEvents events, EnumerationGuard guard,
-            Metrics metrics) {
+            Metrics metrics, PasswordCheck passwords) {
+        this.passwords = passwords;
+        this.authLatency = cfg.auth().latency();
+        byte[] k = new byte[32];
+        new java.security.SecureRandom().nextBytes(k);
+        this.attemptKey = new javax.crypto.spec.SecretKeySpec(k, "HmacSHA256");
         this.privacy = cfg.privacy();
         this.verifier = verifier;
         this.mailLog = mailLog;
@@ -111,8 +123,11 @@ public final class SmtpPolicy {
         }
     }
 
-    /** The delay every reply to this source gets (tarpit), applied to the client as a whole. */
+    /** The delay every reply to this source gets (tarpit), applied to the client as a whole; none once trusted. */
     public Duration tarpit(ClientView c) {
+        if (trusted(c)) {
+            return Duration.ZERO;
+        }
         return c.source().level().compareTo(EnumerationGuard.Level.TARPIT) >= 0 ? guard.config().tarpitDelay() : Duration.ZERO;
     }
 
@@ -121,6 +136,9 @@ public final class SmtpPolicy {
      * none. A refused attempt still counts, so a prober that keeps trying ends up blocked.
      */
     public Decision guardGate(ClientView c, String kind, String name) {
+        if (trusted(c)) {
+            return null; // an authenticated client is not held to what its address did before
+        }
         if (c.source().level() == EnumerationGuard.Level.REFUSE) {
             note(c, kind, name);
         }
@@ -168,6 +186,15 @@ public final class SmtpPolicy {
 
     /** ESMTP keywords after the greeting line, in sendmail's order (sendmail-privacy.md 4). */
     public List<String> ehloKeywords(long maxSize) {
+        return ehloKeywords(maxSize, false, List.of());
+    }
+
+    /**
+     * As above, with STARTTLS (RFC 3207: a certificate is configured and TLS is not up yet) and AUTH
+     * with its mechanisms (RFC 4954: only over TLS) where sendmail lists them. Everything else is the
+     * same before and after TLS.
+     */
+    public List<String> ehloKeywords(long maxSize, boolean startTls, List<String> authMechanisms) {
         List<String> k = new ArrayList<>();
         k.add("ENHANCEDSTATUSCODES");
         k.add("PIPELINING");
@@ -181,6 +208,12 @@ public final class SmtpPolicy {
         k.add("SIZE " + maxSize);
         if (!privacy.has(PrivacyOptions.Flag.NOETRN)) {
             k.add("ETRN");
+        }
+        if (!authMechanisms.isEmpty()) {
+            k.add("AUTH " + String.join(" ", authMechanisms));
+        }
+        if (startTls) {
+            k.add("STARTTLS");
         }
         k.add("SMTPUTF8");
         k.add("HELP");
@@ -400,6 +433,72 @@ public final class SmtpPolicy {
         return x.targets();
     }
 
+    /** A local part that routes elsewhere in sendmail's syntax: the %-hack, a UUCP path, a quoted address. */
+    static boolean relaySyntax(String localPart) {
+        return localPart.indexOf('%') >= 0 || localPart.indexOf('!') >= 0 || localPart.indexOf('@') >= 0;
+    }
+
+    // ------------------------------------------------------------------ AUTH
+
+    /**
+     * The verdict on AUTH credentials (RFC 4954 6). Success: 235 and the login, and the client is
+     * trusted from now on. Every failure (unknown user, wrong password, a user without a password, a
+     * login that names nothing here) is the same {@code 535 5.7.8}, sent {@code auth.latency} (plus
+     * jitter) after the credentials arrived, so neither text nor timing separates them. Failures are
+     * noted by the guard like unknown names: distinct (login, password) pairs count, so a client
+     * retrying one stale password is not escalated while a guesser is tarpitted, refused, blocked.
+     * A directory that cannot answer is 454 4.7.0, not a failure.
+     */
+    public AuthOutcome authenticate(ClientView c, String mechanism, String authzid, String authcid, byte[] password) {
+        String name = (authcid == null ? "" : authcid.strip().toLowerCase(java.util.Locale.ROOT)) + ":" + attemptDigest(password);
+        Decision gate = guardGate(c, "auth", name);
+        if (gate != null) {
+            return new AuthOutcome(authShaped(c, gate.reply(), gate.close()), null);
+        }
+        PasswordCheck.Result r = passwords.check(authzid, authcid, password);
+        switch (r.status()) {
+            case OK -> {
+                mailLog.log(8, MailLog.Priority.INFO, c.sessionId(), "AUTH=server, relay=" + c.clientName() + ", authid=" + r.login()
+                        + ", mech=" + mechanism + ", bits=0");
+                return new AuthOutcome(Decision.of(Replies.AUTH_OK), r.login());
+            }
+            case UNAVAILABLE -> {
+                mailLog.log(3, MailLog.Priority.WARNING, c.sessionId(), "AUTH failure (" + mechanism
+                        + "): directory unavailable or busy, relay=" + c.clientName());
+                return new AuthOutcome(authShaped(c, Replies.AUTH_TEMPORARY, false), null);
+            }
+            default -> {
+                metrics.probe("auth_failed");
+                // the login tried is not logged: users type passwords into that field too
+                mailLog.log(5, MailLog.Priority.NOTICE, c.sessionId(), "AUTH failure (" + mechanism + "): authentication failed, relay="
+                        + c.clientName());
+                note(c, "auth", name);
+                if (c.source().level() == EnumerationGuard.Level.BLOCK && guarded(c)) {
+                    return new AuthOutcome(Decision.closing(Replies.guardBlocked(host)), null);
+                }
+                return new AuthOutcome(authShaped(c, Replies.AUTH_FAILED, false), null);
+            }
+        }
+    }
+
+    /** AUTH's envelope: the answer leaves auth.latency (plus jitter) after the credentials arrived. */
+    private Decision authShaped(ClientView c, Reply reply, boolean close) {
+        long jitter = defense.jitter().isZero() ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(defense.jitter().toNanos() + 1);
+        long left = c.commandStartNanos() + authLatency.toNanos() + jitter - System.nanoTime();
+        return new Decision(reply, left > 0 ? Duration.ofNanos(left) : Duration.ZERO, close);
+    }
+
+    /** A short keyed digest of a tried password: what the guard tells attempts apart by, never the password. */
+    private String attemptDigest(byte[] password) {
+        try {
+            javax.crypto.Mac mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(attemptKey);
+            return java.util.HexFormat.of().formatHex(mac.doFinal(password), 0, 8);
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** A recipient already accepted in this transaction: sendmail's answer with the first spelling, shaped like any RCPT. */
     public Decision duplicate(ClientView c, String firstSpelling) {
         return shaped(c, Replies.recipientOk(firstSpelling), Duration.ZERO, false);
@@ -416,6 +515,16 @@ public final class SmtpPolicy {
      */
     public RcptDecision rcpt(ClientView c, String echo, MailAddress address) {
         if (address.hasDomain() && !verifier.expander().domains().isLocal(address.domain())) {
+            if (c.authenticated()) {
+                // RFC 6409 / RFC 4954: an authenticated client may send anywhere; delivery takes it from here
+                return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, List.of(new Target.Remote(address.toString())));
+            }
+            return RcptDecision.refuse(Decision.of(Replies.relayingDenied(echo)));
+        }
+        if (relaySyntax(address.localPart())) {
+            // user%host@here, host!user@here, "user@host"@here: sendmail's operators in a local part mean
+            // "send it on"; Tacit never does, and must not say "Recipient ok" to them either (nmap's
+            // smtp-open-relay counts that as relaying), whoever asks.
             return RcptDecision.refuse(Decision.of(Replies.relayingDenied(echo)));
         }
         try {

@@ -1,5 +1,6 @@
 package dev.tacit.server;
 
+import dev.tacit.server.command.AuthCommand;
 import dev.tacit.server.command.DataCommand;
 import dev.tacit.server.command.EtrnCommand;
 import dev.tacit.server.command.ExpnCommand;
@@ -12,6 +13,7 @@ import dev.tacit.server.command.ProbeCommand;
 import dev.tacit.server.command.QuitCommand;
 import dev.tacit.server.command.RcptCommand;
 import dev.tacit.server.command.RsetCommand;
+import dev.tacit.server.command.StartTlsCommand;
 import dev.tacit.server.command.VerbCommand;
 import dev.tacit.server.command.VrfyCommand;
 import java.util.Map;
@@ -42,6 +44,8 @@ public final class CommandTable {
             Map.entry("EXPN", new ExpnCommand()),
             Map.entry("VERB", new VerbCommand()),
             Map.entry("ETRN", new EtrnCommand()),
+            Map.entry("STARTTLS", new StartTlsCommand()),
+            Map.entry("AUTH", new AuthCommand()),
             Map.entry("SEND", NOT_IMPLEMENTED),
             Map.entry("SAML", NOT_IMPLEMENTED),
             Map.entry("SOML", NOT_IMPLEMENTED),

@@ -17,6 +17,7 @@ import dev.tacit.events.SyslogSink;
 import dev.tacit.policy.EnumerationGuard;
 import dev.tacit.policy.GuardStore;
 import dev.tacit.policy.LocalGuardStore;
+import dev.tacit.policy.PasswordCheck;
 import dev.tacit.policy.RedisGuardStore;
 import dev.tacit.policy.SendmailVerifier;
 import dev.tacit.policy.SmtpPolicy;
@@ -24,6 +25,7 @@ import dev.tacit.queue.DeliveryTarget;
 import dev.tacit.queue.QueueRunner;
 import dev.tacit.queue.Spool;
 import dev.tacit.queue.TargetStatus;
+import dev.tacit.smtp.ServerTls;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -92,7 +94,9 @@ public final class MailServer implements AutoCloseable {
             resources.add(metrics);
             EnumerationGuard guard = new EnumerationGuard(cfg.guard(), guardStore(cfg, metrics), mailLog, events, metrics, Clock.systemUTC());
             resources.add(guard);
-            SmtpPolicy policy = new SmtpPolicy(cfg, new SendmailVerifier(expander, cfg.hostname()), mailLog, events, guard, metrics);
+            SmtpPolicy policy = new SmtpPolicy(cfg, new SendmailVerifier(expander, cfg.hostname()), mailLog, events, guard, metrics,
+                    new PasswordCheck(directory, domains, cfg.auth().maxConcurrent()));
+            ServerTls tls = cfg.tls().enabled() ? ServerTls.load(cfg.tls().cert(), cfg.tls().key()) : null;
             Spool spool = Spool.open(cfg.spoolDir(), cfg.queue().fsync());
             spool.onSync(metrics::fsyncBatch);
             QueueRunner runner = new QueueRunner(spool, new MaildirDelivery(cfg.queue().fsync()), t -> maildirFor(cfg, t),
@@ -105,7 +109,7 @@ public final class MailServer implements AutoCloseable {
             metrics.gauge("tacit_queue_size", "messages in the queue", spool::size);
             metrics.gauge("tacit_guard_blocked_sources", "source keys blocked by the enumeration guard now",
                     () -> guard.store().blockedCount(System.currentTimeMillis()));
-            ServerContext ctx = new ServerContext(cfg, policy, domains, spool, runner, mailLog, metrics, helpText(cfg));
+            ServerContext ctx = new ServerContext(cfg, policy, domains, spool, runner, mailLog, metrics, helpText(cfg), tls);
             SmtpListener listener = new SmtpListener(ctx);
             InetSocketAddress admin = null;
             try {
@@ -211,6 +215,11 @@ public final class MailServer implements AutoCloseable {
 
     public int port() {
         return listener.addresses().get(0).getPort();
+    }
+
+    /** The bound addresses of one kind of listener (MTA, submission, submissions). */
+    public List<InetSocketAddress> addresses(ListenerRole role) {
+        return listener.addresses(role);
     }
 
     /** The directory backend in use (tests reload or inspect it). */

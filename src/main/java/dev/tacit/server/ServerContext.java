@@ -7,11 +7,12 @@ import dev.tacit.events.Metrics;
 import dev.tacit.policy.SmtpPolicy;
 import dev.tacit.queue.QueueRunner;
 import dev.tacit.queue.Spool;
+import dev.tacit.smtp.ServerTls;
 import java.util.List;
 
 /**
  * What every session shares: configuration, policy, local domains, spool, queue runner, the mail
- * log and the help text. Built once by {@link SmtpServer}'s owner.
+ * log, the help text and the TLS certificate (null when none is configured). Built once by {@link SmtpServer}'s owner.
  */
 public record ServerContext(
         TacitConfig config,
@@ -21,7 +22,8 @@ public record ServerContext(
         QueueRunner runner,
         MailLog mailLog,
         Metrics metrics,
-        List<String> helpText) {
+        List<String> helpText,
+        ServerTls tls) {
 
     public String hostname() {
         return config.hostname();

@@ -22,6 +22,8 @@ import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.locks.ReentrantLock;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSocket;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,15 +36,26 @@ import org.slf4j.LoggerFactory;
  * limit. Replies are buffered and flushed only when the client has nothing more pipelined, so a
  * PIPELINING client gets its replies in order and in as few packets as possible (RFC 2920 3.1).
  *
+ * <p>TLS: on a submissions listener the handshake comes first (RFC 8314 3.3); STARTTLS layers it
+ * over the open connection (RFC 3207), dropping whatever the client pipelined behind the command so
+ * plaintext injected by a man in the middle is never run as a command (CVE-2011-0411), and then
+ * forgets the client's EHLO. The AUTH identity, once set, makes the client trusted
+ * ({@link ClientView#authenticated()}).
+ *
  * <p>Config keys: limits.max_command_line, limits.max_bad_commands, limits.command_timeout,
- * greeting_text.
+ * greeting_text, tls.handshake_timeout.
  */
 public final class Session implements Runnable, ClientView {
 
     private static final Logger log = LoggerFactory.getLogger(Session.class);
 
     private final ServerContext ctx;
-    private final Socket socket;
+    /** The TCP connection; {@link #socket} is the TLS socket over it once TLS is up. */
+    private final Socket tcp;
+    private volatile Socket socket;
+    private final ListenerRole role;
+    private SSLSocket tls;
+    private String authLogin;
     private String sessionId;
     private final Runnable onClose;
     private final ReentrantLock writeLock = new ReentrantLock();
@@ -57,9 +70,11 @@ public final class Session implements Runnable, ClientView {
     private long commandStart = System.nanoTime();
     private int errors;
 
-    Session(ServerContext ctx, Socket socket, String sessionId, Runnable onClose) {
+    Session(ServerContext ctx, Socket socket, String sessionId, Runnable onClose, ListenerRole role) {
         this.ctx = ctx;
+        this.tcp = socket;
         this.socket = socket;
+        this.role = role;
         this.sessionId = sessionId;
         this.onClose = onClose;
     }
@@ -93,7 +108,66 @@ public final class Session implements Runnable, ClientView {
 
     @Override
     public InetAddress address() {
-        return socket.getInetAddress();
+        return tcp.getInetAddress();
+    }
+
+    public ListenerRole role() {
+        return role;
+    }
+
+    /** Whether this connection is encrypted now. */
+    public boolean tlsActive() {
+        return tls != null;
+    }
+
+    /** Whether STARTTLS may be offered: a certificate is configured and TLS is not up yet. */
+    public boolean tlsAvailable() {
+        return ctx.tls() != null && tls == null;
+    }
+
+    /** The protocol and cipher in use, or null before TLS. */
+    public SSLSession tlsSession() {
+        return tls == null ? null : tls.getSession();
+    }
+
+    /** Whether AUTH may be offered on this listener once the connection is encrypted. */
+    public boolean authConfigured() {
+        return ctx.tls() != null && (role.requiresAuth() || config().auth().onListen());
+    }
+
+    /** Whether AUTH is offered now: configured here, TLS up, not yet authenticated (RFC 4954 4). */
+    public boolean authOffered() {
+        return authConfigured() && tls != null && authLogin == null;
+    }
+
+    /** The login the client authenticated as, or null. */
+    public String authenticatedAs() {
+        return authLogin;
+    }
+
+    public void authenticated(String login) {
+        this.authLogin = login;
+    }
+
+    @Override
+    public boolean authenticated() {
+        return authLogin != null;
+    }
+
+    /**
+     * The protocol as Received: headers and log lines name it: SMTP or ESMTP, with S for TLS and A for
+     * AUTH (RFC 3848), or the UTF8SMTP forms of RFC 6531 when the message uses SMTPUTF8.
+     */
+    public String protocol(boolean utf8) {
+        if (!state.esmtp()) {
+            return "SMTP";
+        }
+        return (utf8 ? "UTF8SMTP" : "ESMTP") + (tls != null ? "S" : "") + (authLogin != null ? "A" : "");
+    }
+
+    /** Restarts the latency envelope: AUTH's credentials arrive on lines of their own. */
+    public void markCommandStart() {
+        commandStart = System.nanoTime();
     }
 
     @Override
@@ -141,6 +215,9 @@ public final class Session implements Runnable, ClientView {
             out = new BufferedOutputStream(socket.getOutputStream(), 8192);
             clientName = ClientNames.describe(socket.getInetAddress());
             ctx.mailLog().log(14, MailLog.Priority.INFO, "NOQUEUE", "connect from " + clientName);
+            if (role.implicitTls() && !handshake()) {
+                return;
+            }
             Decision blocked = ctx.policy().connect(this);
             if (blocked != null) {
                 sendAndClose(blocked.reply());
@@ -177,7 +254,10 @@ public final class Session implements Runnable, ClientView {
             ctx.mailLog().log(1, MailLog.Priority.NOTICE, sessionId, "timeout waiting for input from " + clientName + " during server cmd read");
             sendAndClose(Replies.timeout(ctx.hostname()));
         } catch (IOException e) {
-            if (!closing) {
+            if (shutdownRequested && !closing) {
+                // over TLS, the read cut by requestShutdown ends in an exception rather than EOF
+                sendAndClose(Replies.shuttingDown(ctx.hostname()));
+            } else if (!closing) {
                 log.debug("session {}: {}", sessionId, e.toString());
             }
         } catch (RuntimeException e) {
@@ -220,7 +300,7 @@ public final class Session implements Runnable, ClientView {
         }
         CommandLine cmd = CommandLine.parse(text);
         if (ctx.mailLog().enabled(14)) {
-            ctx.mailLog().log(14, MailLog.Priority.INFO, sessionId, "<-- " + text);
+            ctx.mailLog().log(14, MailLog.Priority.INFO, sessionId, "<-- " + redacted(cmd, text));
         }
         CommandHandler handler = CommandTable.lookup(cmd.verb());
         if (handler == null) {
@@ -228,6 +308,66 @@ public final class Session implements Runnable, ClientView {
             return;
         }
         handler.handle(this, cmd);
+    }
+
+    /** A command line as the log may show it: AUTH's initial response carries credentials. */
+    private static String redacted(CommandLine cmd, String text) {
+        if (!cmd.verb().equals("AUTH")) {
+            return text;
+        }
+        String[] words = cmd.argument().strip().split("\\s+", 2);
+        return cmd.typed() + " " + words[0] + (words.length > 1 ? " ***" : "");
+    }
+
+    // ------------------------------------------------------------------ TLS
+
+    /**
+     * STARTTLS after its 220 (RFC 3207 4.2): whatever the client sent behind the command is dropped
+     * unread, TLS is negotiated, and the client must introduce itself again. When the handshake fails
+     * the session is over (the connection is in no state to go on in plaintext).
+     */
+    public void startTls() throws IOException {
+        flush();
+        int dropped = in.buffered();
+        in.discardBuffered();
+        if (dropped > 0) {
+            ctx.mailLog().log(5, MailLog.Priority.NOTICE, sessionId, clientName + ": STARTTLS: " + dropped
+                    + " bytes pipelined after STARTTLS discarded (possible command injection)");
+        }
+        if (handshake()) {
+            state.forgetClient();
+        }
+    }
+
+    /** Layers TLS over the connection and waits for the handshake; false (logged, closing) if it fails. */
+    private boolean handshake() throws IOException {
+        SSLSocket ssl = ctx.tls().wrap(tcp);
+        try {
+            ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config().tls().handshakeTimeout().toMillis()));
+            ssl.startHandshake();
+            ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config().limits().commandTimeout().toMillis()));
+        } catch (IOException e) {
+            closing = true;
+            ctx.mailLog().log(8, MailLog.Priority.NOTICE, sessionId, "STARTTLS=server, relay=" + clientName + ", error: handshake failed: "
+                    + Replies.shorten(String.valueOf(e.getMessage())));
+            ctx.metrics().probe("tls_handshake_failed");
+            return false;
+        }
+        SmtpInput tlsIn = new SmtpInput(ssl.getInputStream());
+        OutputStream tlsOut = new BufferedOutputStream(ssl.getOutputStream(), 8192);
+        writeLock.lock();
+        try {
+            socket = ssl;
+            tls = ssl;
+            in = tlsIn;
+            out = tlsOut;
+        } finally {
+            writeLock.unlock();
+        }
+        SSLSession ss = ssl.getSession();
+        ctx.mailLog().log(8, MailLog.Priority.INFO, sessionId, "STARTTLS=server, relay=" + clientName + ", version=" + ss.getProtocol()
+                + ", verify=NO, cipher=" + ss.getCipherSuite());
+        return true;
     }
 
     /** The reply to an unknown command, and the bad-command count it implies (sendmail 3.5, 3.7). */
@@ -407,7 +547,7 @@ public final class Session implements Runnable, ClientView {
         shutdownRequested = true;
         if (awaitingCommand && state.tx == null) {
             try {
-                socket.shutdownInput();
+                tcp.shutdownInput();
             } catch (IOException ignored) {
                 // already closed
             }
@@ -421,7 +561,7 @@ public final class Session implements Runnable, ClientView {
     void forceClose() {
         closing = true;
         try {
-            socket.close();
+            tcp.close();
         } catch (IOException ignored) {
             // already closed
         }

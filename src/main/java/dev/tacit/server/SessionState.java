@@ -48,6 +48,19 @@ public final class SessionState {
         tx = null;
     }
 
+    /**
+     * After the TLS handshake the server forgets what the client said in plaintext (RFC 3207 4.2):
+     * its HELO/EHLO, any transaction, verbose mode; the client starts again with EHLO. The abuse
+     * counters stay, except the HELO count, since a new EHLO is required now.
+     */
+    public void forgetClient() {
+        helo = null;
+        esmtp = false;
+        tx = null;
+        verbose = false;
+        heloCount = 0;
+    }
+
     public boolean verbose() {
         return verbose;
     }

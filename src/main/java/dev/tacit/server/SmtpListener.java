@@ -23,8 +23,11 @@ import org.slf4j.LoggerFactory;
  * the connection limits (in all, and per client address) with 421 4.7.0, and shuts down in order:
  * stop accepting, tell idle sessions 421 4.3.2, let messages in flight finish, then close the rest.
  *
- * <p>Config keys: listen, limits.max_connections, limits.max_connections_per_client,
- * limits.shutdown_grace.
+ * <p>Each address has a {@link ListenerRole}: the listen addresses are MTA ports, submission and
+ * submissions the ports where clients must authenticate; the limits count all of them together.
+ *
+ * <p>Config keys: listen, submission, submissions, limits.max_connections,
+ * limits.max_connections_per_client, limits.shutdown_grace.
  */
 public final class SmtpListener implements AutoCloseable {
 
@@ -32,6 +35,7 @@ public final class SmtpListener implements AutoCloseable {
 
     private final ServerContext ctx;
     private final List<ServerSocket> sockets = new ArrayList<>();
+    private final List<ListenerRole> roles = new ArrayList<>();
     private final List<Thread> acceptors = new ArrayList<>();
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
@@ -43,7 +47,18 @@ public final class SmtpListener implements AutoCloseable {
     }
 
     public void start() throws IOException {
-        for (TacitConfig.ListenAddress a : ctx.config().listen()) {
+        bind(ctx.config().listen(), ListenerRole.MTA);
+        bind(ctx.config().auth().submission(), ListenerRole.SUBMISSION);
+        bind(ctx.config().auth().submissions(), ListenerRole.SUBMISSIONS);
+        for (int i = 0; i < sockets.size(); i++) {
+            ServerSocket ss = sockets.get(i);
+            ListenerRole role = roles.get(i);
+            acceptors.add(Thread.ofPlatform().name("smtp-accept-" + ss.getLocalPort()).daemon(true).start(() -> acceptLoop(ss, role)));
+        }
+    }
+
+    private void bind(List<TacitConfig.ListenAddress> addresses, ListenerRole role) throws IOException {
+        for (TacitConfig.ListenAddress a : addresses) {
             ServerSocket ss = new ServerSocket();
             ss.setReuseAddress(true);
             try {
@@ -54,9 +69,7 @@ public final class SmtpListener implements AutoCloseable {
                 throw new IOException("cannot listen on " + a + ": " + e.getMessage(), e);
             }
             sockets.add(ss);
-        }
-        for (ServerSocket ss : sockets) {
-            acceptors.add(Thread.ofPlatform().name("smtp-accept-" + ss.getLocalPort()).daemon(true).start(() -> acceptLoop(ss)));
+            roles.add(role);
         }
     }
 
@@ -65,11 +78,22 @@ public final class SmtpListener implements AutoCloseable {
         return sockets.stream().map(s -> (InetSocketAddress) s.getLocalSocketAddress()).toList();
     }
 
+    /** The bound addresses of one role, in config order. */
+    public List<InetSocketAddress> addresses(ListenerRole role) {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (int i = 0; i < sockets.size(); i++) {
+            if (roles.get(i) == role) {
+                out.add((InetSocketAddress) sockets.get(i).getLocalSocketAddress());
+            }
+        }
+        return out;
+    }
+
     public int activeSessions() {
         return active.get();
     }
 
-    private void acceptLoop(ServerSocket ss) {
+    private void acceptLoop(ServerSocket ss, ListenerRole role) {
         while (!stopping) {
             Socket s;
             try {
@@ -86,7 +110,7 @@ public final class SmtpListener implements AutoCloseable {
                 continue;
             }
             try {
-                admit(s);
+                admit(s, role);
             } catch (RuntimeException | OutOfMemoryError e) {
                 log.error("cannot start a session: {}", e.toString());
                 closeQuietly(s);
@@ -94,7 +118,7 @@ public final class SmtpListener implements AutoCloseable {
         }
     }
 
-    private void admit(Socket s) {
+    private void admit(Socket s, ListenerRole role) {
         var limits = ctx.config().limits();
         InetAddress client = s.getInetAddress();
         if (active.incrementAndGet() > limits.maxConnections()) {
@@ -113,7 +137,7 @@ public final class SmtpListener implements AutoCloseable {
         Session session = new Session(ctx, s, id, () -> {
             sessions.remove(holder[0]);
             release(client, count);
-        });
+        }, role);
         holder[0] = session;
         sessions.add(session);
         if (stopping) {

@@ -120,6 +120,37 @@ public final class Replies {
         return Reply.of(554, "5.5.2", "Nothing to " + verb);
     }
 
+    // ---------------------------------------------------------------- STARTTLS and AUTH (Tacit's texts, from RFC 3207 and RFC 4954)
+
+    public static final Reply READY_TLS = Reply.of(220, "2.0.0", "Ready to start TLS");
+    public static final Reply TLS_NO_PARAMETERS = Reply.of(501, "5.5.4", "Syntax error (no parameters allowed)");
+    public static final Reply TLS_ALREADY_ACTIVE = Reply.of(503, "5.5.1", "TLS already active");
+    public static final Reply TLS_IN_TRANSACTION = Reply.of(503, "5.5.1", "STARTTLS not permitted during a mail transaction");
+    /** RFC 3207 4: a submission client that skipped STARTTLS. */
+    public static final Reply STARTTLS_FIRST = Reply.of(530, "5.7.0", "Must issue a STARTTLS command first");
+
+    /** RFC 4954 4: a challenge; the text is base64 (empty for PLAIN's "send your credentials"). */
+    public static Reply authChallenge(String base64) {
+        return Reply.of(334, base64);
+    }
+
+    public static final Reply AUTH_OK = Reply.of(235, "2.7.0", "Authentication successful");
+    /** RFC 4954 6: the one answer to every wrong login or password. */
+    public static final Reply AUTH_FAILED = Reply.of(535, "5.7.8", "Authentication credentials invalid");
+    public static final Reply AUTH_TEMPORARY = Reply.of(454, "4.7.0", "Temporary authentication failure");
+    public static final Reply AUTH_REQUIRED = Reply.of(530, "5.7.0", "Authentication required");
+    public static final Reply AUTH_ENCRYPTION_REQUIRED = Reply.of(538, "5.7.11", "Encryption required for requested authentication mechanism");
+    public static final Reply AUTH_TOO_WEAK = Reply.of(534, "5.7.9", "Authentication mechanism is too weak");
+    public static final Reply AUTH_UNKNOWN_MECHANISM = Reply.of(504, "5.5.4", "Unrecognized authentication type");
+    /** sendmail's text when it offers no mechanism. */
+    public static final Reply AUTH_NOT_AVAILABLE = Reply.of(503, "5.3.3", "AUTH not available");
+    public static final Reply AUTH_ALREADY = Reply.of(503, "5.5.1", "Already authenticated");
+    public static final Reply AUTH_IN_TRANSACTION = Reply.of(503, "5.5.1", "AUTH not permitted during a mail transaction");
+    public static final Reply AUTH_SYNTAX = Reply.of(501, "5.5.4", "Syntax error in parameters");
+    public static final Reply AUTH_ABORTED = Reply.of(501, "5.0.0", "Authentication aborted");
+    public static final Reply AUTH_CANNOT_DECODE = Reply.of(501, "5.5.2", "Cannot decode response");
+    public static final Reply AUTH_LINE_TOO_LONG = Reply.of(500, "5.5.6", "Authentication Exchange line is too long");
+
     // ---------------------------------------------------------------- HELP
 
     public static Reply helpTopicUnknown(String topic) {

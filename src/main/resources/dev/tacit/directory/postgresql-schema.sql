@@ -11,6 +11,8 @@ CREATE TABLE IF NOT EXISTS tacit_users (
     mailbox   text               -- Maildir folder; NULL for <data_dir>/mail/<login>
 );
 CREATE UNIQUE INDEX IF NOT EXISTS tacit_users_login_ci ON tacit_users (lower(login));
+-- For AUTH: an Argon2id (PHC string, as `tacit passwd` prints it) or bcrypt hash; NULL: no AUTH.
+ALTER TABLE tacit_users ADD COLUMN IF NOT EXISTS password_hash text;
 
 CREATE TABLE IF NOT EXISTS tacit_aliases (
     name text PRIMARY KEY CHECK (name <> '')

@@ -47,4 +47,19 @@ class TacitPeerAuditTest {
             assertThat(r.findings()).extracting(Finding::ruleId).doesNotContain(AuditFindings.VRFY, AuditFindings.EXPN);
         }
     }
+
+    @Test
+    void tlsAndAuthAsTheAuditorSeesThem(@TempDir Path dir) throws Exception {
+        try (TestServer ts = dev.tacit.testing.TlsFixture.start(dir, "", "[guard]\nenabled = false\n[auth]\non_listen = true\n")) {
+            // the MTA port with STARTTLS, and the submissions port with TLS from the first byte
+            for (Target t : List.of(Target.of("127.0.0.1", ts.port(dev.tacit.server.ListenerRole.MTA)),
+                    new Target("127.0.0.1", ts.port(dev.tacit.server.ListenerRole.SUBMISSIONS), true, null))) {
+                TargetReport r = new Auditor(opts().withKnown(List.of("gw")), null).audit(t);
+                System.out.println(t + "\n" + r.findings() + "\n" + String.join("\n", r.transcript()));
+                assertThat(r.findings()).extracting(Finding::ruleId).doesNotContain(AuditFindings.NO_TLS, AuditFindings.AUTH_PLAIN,
+                        AuditFindings.VRFY, AuditFindings.EXPN);
+                assertThat(r.fingerprint().mta()).isEqualTo(Mta.TACIT);
+            }
+        }
+    }
 }

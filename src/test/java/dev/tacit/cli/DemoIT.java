@@ -6,6 +6,8 @@ import dev.tacit.smtp.SmtpClient;
 import dev.tacit.testing.External;
 import dev.tacit.testing.Maildirs;
 import dev.tacit.testing.TacitProcess;
+import dev.tacit.testing.TestCerts;
+import dev.tacit.testing.TlsFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,19 +24,35 @@ class DemoIT {
     @Test
     void demoServesTheSampleSiteWithGoawayAndStopsCleanly() throws Exception {
         int port = External.freePort();
+        int submission = External.freePort();
         Path data = dir.resolve("demo");
         Path log = dir.resolve("demo.log");
-        try (TacitProcess p = TacitProcess.start(log, "demo", "--data-dir", data.toString(), "--port", String.valueOf(port))) {
+        try (TacitProcess p = TacitProcess.start(log, "demo", "--data-dir", data.toString(), "--port", String.valueOf(port),
+                "--submission-port", String.valueOf(submission))) {
             p.awaitPort(port, 30_000);
             try (SmtpClient c = SmtpClient.connect("127.0.0.1", port, Duration.ofSeconds(10))) {
                 assertThat(c.read().raw()).containsExactly("220 mail.example.com ESMTP");
                 assertThat(c.command("VRFY gw").raw()).containsExactly("252 2.5.2 Cannot VRFY user; try RCPT to attempt delivery (or try finger)");
-                assertThat(c.command("EHLO me").raw()).doesNotContain("250-EXPN", "250-VERB");
+                assertThat(c.command("EHLO me").raw()).doesNotContain("250-EXPN", "250-VERB").contains("250-STARTTLS");
                 assertThat(c.command("EXPN all").raw()).containsExactly("502 5.7.0 Sorry, we do not allow this operation");
                 assertThat(c.command("MAIL FROM:<visitor@example.org>").code()).isEqualTo(250);
                 assertThat(c.command("RCPT TO:<all@example.com>").code()).isEqualTo(250);
                 assertThat(c.command("DATA").code()).isEqualTo(354);
                 assertThat(c.data("Subject: demo\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+            }
+            // STARTTLS works out of the box, with the self-signed certificate made on first start;
+            // submission takes gw with the password the demo made and printed
+            p.awaitPort(submission, 30_000);
+            String password = Files.readString(data.resolve("demo-password")).strip();
+            try (SmtpClient c = SmtpClient.connect("127.0.0.1", submission, Duration.ofSeconds(10))) {
+                c.read();
+                c.command("EHLO me");
+                assertThat(c.command("MAIL FROM:<gw@example.com>").raw()).containsExactly("530 5.7.0 Must issue a STARTTLS command first");
+                assertThat(c.command("STARTTLS").code()).isEqualTo(220);
+                try (SmtpClient t = c.startTls(TestCerts.trustAll(null), "mail.example.com")) {
+                    assertThat(t.command("EHLO me").raw()).contains("250-AUTH PLAIN LOGIN");
+                    assertThat(t.command("AUTH PLAIN " + TlsFixture.plain("gw", password)).code()).isEqualTo(235);
+                }
             }
             Maildirs m = new Maildirs(data.resolve("mail"));
             for (String u : new String[] {"gw", "tj", "bf", "br", "jqp"}) {
@@ -43,7 +61,16 @@ class DemoIT {
             assertThat(p.stop()).isIn(0, 143);
         }
         String out = Files.readString(log);
-        assertThat(out).contains("listening on 127.0.0.1:" + port, "swaks --server 127.0.0.1:" + port, data.toString());
+        assertThat(out).contains("listening on 127.0.0.1:" + port, "swaks --server 127.0.0.1:" + port, data.toString(),
+                "swaks --server 127.0.0.1:" + submission + " --tls --auth PLAIN --auth-user gw --auth-password " + Files.readString(
+                        data.resolve("demo-password")).strip(), "openssl s_client -starttls smtp -connect 127.0.0.1:" + port);
+        assertThat(Files.getPosixFilePermissions(data.resolve("tls/key.pem"))).containsExactlyInAnyOrder(
+                java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
+        Process x = new ProcessBuilder(External.require("openssl").toString(), "x509", "-in", data.resolve("tls/cert.pem").toString(), "-noout",
+                "-subject", "-ext", "subjectAltName").redirectErrorStream(true).start();
+        assertThat(new String(x.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("subject=CN = mail.example.com",
+                "DNS:mail.example.com", "DNS:localhost", "IP Address:127.0.0.1");
+        assertThat(Files.readString(data.resolve("users"))).containsPattern("gw:George Washington::\\$argon2id\\$");
         assertThat(Files.readString(data.resolve("tacit.toml"))).contains("privacy_options = \"goaway\"");
     }
 }

@@ -49,7 +49,7 @@ class DirectoryCliTest {
         Run r = tacit("directory", "check", "--config", toml.toString());
         assertThat(r.exit()).isEqualTo(1);
         assertThat(r.out().lines()).containsExactly(
-                dir.resolve("users") + ":2: expected login:Full Name[:mailbox] or a passwd(5) line of 7 fields, found 1 field",
+                dir.resolve("users") + ":2: expected login:Full Name[:mailbox[:password hash]] or a passwd(5) line of 7 fields, found 1 field",
                 dir.resolve("aliases") + ":2: missing colon",
                 dir.resolve("aliases") + ":3: \"<gw\": unbalanced '<'",
                 "3 errors");

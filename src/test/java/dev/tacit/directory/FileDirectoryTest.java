@@ -199,10 +199,10 @@ class FileDirectoryTest {
 
     @Test
     void usersFileErrors() throws Exception {
-        String users = "gw\nx:y:z:w\ngw:George\nGW:Again\nbad login:x\n|cmd:x\n";
+        String users = "gw\nx:y:z:w:v\ngw:George\nGW:Again\nbad login:x\n|cmd:x\n";
         assertThat(errors(load(users, ""))).containsExactly(
-                "users:1: expected login:Full Name[:mailbox] or a passwd(5) line of 7 fields, found 1 field",
-                "users:2: expected login:Full Name[:mailbox] or a passwd(5) line of 7 fields, found 4 fields",
+                "users:1: expected login:Full Name[:mailbox[:password hash]] or a passwd(5) line of 7 fields, found 1 field",
+                "users:2: expected login:Full Name[:mailbox[:password hash]] or a passwd(5) line of 7 fields, found 5 fields",
                 "users:4: user \"GW\" is defined twice (first at line 3)",
                 "users:5: login \"bad login\" contains '\\x20'",
                 "users:6: login \"|cmd\" must not start with '|'");

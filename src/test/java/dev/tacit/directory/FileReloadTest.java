@@ -88,7 +88,7 @@ class FileReloadTest {
             throw new AssertionError("started with broken files");
         } catch (ReloadingFileDirectory.DirectoryFileException e) {
             assertThat(e.errors()).extracting(FileError::toString).containsExactly(
-                    dir.resolve("users") + ":2: expected login:Full Name[:mailbox] or a passwd(5) line of 7 fields, found 1 field",
+                    dir.resolve("users") + ":2: expected login:Full Name[:mailbox[:password hash]] or a passwd(5) line of 7 fields, found 1 field",
                     dir.resolve("aliases") + ":2: missing colon");
             assertThat(e.getMessage().lines().toList()).hasSize(2);
         }

@@ -86,6 +86,11 @@ public final class TestServer implements AutoCloseable {
         return server.port();
     }
 
+    /** The port of the first listener of this role (MTA, SUBMISSION, SUBMISSIONS). */
+    public int port(dev.tacit.server.ListenerRole role) {
+        return server.addresses(role).get(0).getPort();
+    }
+
     public Path dataDir() {
         return dir;
     }

@@ -166,7 +166,7 @@ public final class DataCommand implements CommandHandler {
         s.state().countMessage();
         s.ctx().metrics().messageAccepted();
         s.mailLog().log(4, MailLog.Priority.INFO, m.queueId(), "from=" + tx.senderEcho() + ", size=" + size + ", class=0, nrcpts="
-                + rcpts.size() + ", proto=" + (s.state().esmtp() ? "ESMTP" : "SMTP") + ", daemon=MTA, relay=" + s.clientName());
+                + rcpts.size() + ", proto=" + s.protocol(false) + ", daemon=MTA, relay=" + s.clientName());
         s.state().resetTransaction();
         s.reply(Replies.accepted(m.queueId()));
         s.ctx().runner().submit(m);
@@ -175,10 +175,15 @@ public final class DataCommand implements CommandHandler {
     /** RFC 5321 4.4 trace header; names a recipient only when there is exactly one (no Bcc leak). */
     static String received(Session s, Transaction tx, String qid, Instant now) {
         String helo = s.state().helo() == null ? s.clientName() : s.state().helo();
-        String proto = tx.smtputf8() ? "UTF8SMTP" : (s.state().esmtp() ? "ESMTP" : "SMTP");
+        String proto = s.protocol(tx.smtputf8());
         StringBuilder sb = new StringBuilder(200);
         sb.append("Received: from ").append(helo).append(" (").append(s.clientName()).append(")\r\n");
         sb.append("\tby ").append(s.ctx().hostname()).append(" with ").append(proto).append(" id ").append(qid);
+        if (s.tlsSession() != null) {
+            // sendmail's TLS comment; the client presented no certificate Tacit checked
+            sb.append("\r\n\t(version=").append(s.tlsSession().getProtocol()).append(" cipher=").append(s.tlsSession().getCipherSuite())
+                    .append(" verify=NO)");
+        }
         if (tx.recipients().size() == 1) {
             sb.append("\r\n\tfor <").append(tx.recipients().get(0).address().toString()).append(">");
         }

@@ -43,7 +43,8 @@ public final class HeloCommand implements CommandHandler {
         s.ctx().policy().reassess(s);
         String host = s.ctx().hostname();
         if (extended) {
-            s.reply(Replies.ehlo(host, s.clientName(), s.ctx().policy().ehloKeywords(s.config().limits().maxMessageSize())));
+            s.reply(Replies.ehlo(host, s.clientName(), s.ctx().policy().ehloKeywords(s.config().limits().maxMessageSize(),
+                    s.tlsAvailable(), s.authOffered() ? s.config().auth().mechanisms() : java.util.List.of())));
         } else {
             s.reply(Replies.heloOk(host, s.clientName()));
         }

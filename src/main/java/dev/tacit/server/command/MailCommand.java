@@ -20,6 +20,11 @@ public final class MailCommand implements CommandHandler {
 
     @Override
     public void handle(Session s, CommandLine cmd) throws IOException {
+        if (s.role().requiresAuth() && !s.authenticated()) {
+            // RFC 6409 4.3 / RFC 4954 6: submission only for authenticated clients, and AUTH only over TLS
+            s.reply(s.tlsActive() ? Replies.AUTH_REQUIRED : Replies.STARTTLS_FIRST);
+            return;
+        }
         Decision early = s.ctx().policy().mailBeforeHelo(s);
         if (early != null) {
             s.apply(early);
@@ -41,6 +46,17 @@ public final class MailCommand implements CommandHandler {
         for (Map.Entry<String, String> e : p.params().entrySet()) {
             String v = e.getValue();
             switch (e.getKey()) {
+                case "AUTH" -> {
+                    // RFC 4954 5: accepted where AUTH is offered; Tacit keeps no submitter, so the value is dropped
+                    if (!s.authConfigured() || !s.tlsActive()) {
+                        s.reply(Replies.parameterUnrecognized("AUTH"));
+                        return;
+                    }
+                    if (v == null || !v.matches("<>|[\\x21-\\x7e]{1,500}")) {
+                        s.reply(Replies.badParameter("AUTH" + (v == null ? "" : "=" + v)));
+                        return;
+                    }
+                }
                 case "SIZE" -> {
                     if (v == null || !v.matches("\\d{1,18}")) {
                         s.reply(Replies.badParameter("SIZE" + (v == null ? "" : "=" + v)));

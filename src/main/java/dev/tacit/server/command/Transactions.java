@@ -16,7 +16,7 @@ final class Transactions {
             return;
         }
         s.mailLog().log(4, MailLog.Priority.INFO, s.sessionId(), "from=" + tx.senderEcho() + ", size=0, class=0, nrcpts="
-                + tx.recipients().size() + ", proto=" + (s.state().esmtp() ? "ESMTP" : "SMTP") + ", daemon=MTA, relay=" + s.clientName());
+                + tx.recipients().size() + ", proto=" + s.protocol(false) + ", daemon=MTA, relay=" + s.clientName());
         s.state().resetTransaction();
         s.renewSessionId();
     }
