@@ -32,7 +32,8 @@ public record TacitConfig(
         String counters,
         String adminListen,
         Rules rules,
-        DirectorySettings directory) {
+        DirectorySettings directory,
+        Delivery delivery) {
 
     /**
      * sendmail rule sets (check_vrfy, check_expn and what they call) and where they came from: a
@@ -46,7 +47,7 @@ public record TacitConfig(
     public TacitConfig withSendmailCf(Path cf, PrivacyOptions cfPrivacy, Integer cfLogLevel, RuleSets sets) {
         return new TacitConfig(source, listen, hostname, greetingText, localDomains, dataDir, usersFile, aliasesFile,
                 cfLogLevel == null ? logLevel : cfLogLevel, cfPrivacy == null ? privacy : cfPrivacy, helpFile, log, limits, queue,
-                defense, guard, counters, adminListen, new Rules(cf, sets), directory);
+                defense, guard, counters, adminListen, new Rules(cf, sets), directory, delivery);
     }
 
     /** What sendmail would know of this host when it reads a rules file: $j, $w, $m and class w. */
@@ -119,6 +120,26 @@ public record TacitConfig(
 
         public static final List<String> BACKENDS = List.of("files", "postgresql", "ldap");
     }
+
+    /**
+     * The [delivery] table: local delivery (Maildir or LMTP) and outbound SMTP (MX lookups, static
+     * routes or a smarthost); docs/config.md.
+     */
+    public record Delivery(
+            String local,
+            ListenAddress lmtp,
+            boolean lmtpLogin,
+            List<ListenAddress> dnsServers,
+            java.util.Map<String, ListenAddress> routes,
+            int remotePort,
+            ListenAddress smarthost,
+            String smarthostTls,
+            String smarthostUser,
+            String smarthostPassword,
+            Path smarthostCaFile,
+            Duration connectTimeout,
+            Duration commandTimeout,
+            int maxConnectionsPerDomain) {}
 
     public Path spoolDir() {
         return dataDir.resolve("spool");
