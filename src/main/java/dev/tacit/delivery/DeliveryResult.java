@@ -17,14 +17,20 @@ public sealed interface DeliveryResult {
         }
     }
 
-    /**
-     * Delivered; {@code syncDir} must be fsync'd before the result is journalled (null if none).
-     * {@code relayed}: handed to a server that does not speak DSN (RFC 3461 6.2.2: a "relayed" notice
-     * replaces the "delivered" one).
-     */
-    record Delivered(Path syncDir, String detail, Remote remote, boolean relayed) implements DeliveryResult {
+    /** What a success means for a receipt the recipient asked for (RFC 3461 6.2.2). */
+    enum Handoff {
+        /** Final delivery here (a mailbox): a "delivered" notice. */
+        FINAL,
+        /** Handed to a server that does not speak DSN: a "relayed" notice. */
+        RELAYED,
+        /** Handed on with the DSN parameters: the next hop reports, Tacit does not. */
+        PASSED_ON
+    }
+
+    /** Delivered; {@code syncDir} must be fsync'd before the result is journalled (null if none). */
+    record Delivered(Path syncDir, String detail, Remote remote, Handoff handoff) implements DeliveryResult {
         public Delivered(Path syncDir, String detail) {
-            this(syncDir, detail, null, false);
+            this(syncDir, detail, null, Handoff.FINAL);
         }
     }
 

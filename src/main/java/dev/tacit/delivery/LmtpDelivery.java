@@ -36,7 +36,7 @@ public final class LmtpDelivery {
     }
 
     public List<DeliveryResult> deliver(Outbound msg, List<Outbound.Recipient> rcpts) {
-        DeliveryResult.Remote remote = new DeliveryResult.Remote(host, host + ":" + port);
+        DeliveryResult.Remote remote = new DeliveryResult.Remote(MxResolver.isIpLiteral(host) ? null : host, host);
         SmtpClient c;
         try {
             c = SmtpClient.connect(host, port, connectTimeout);
@@ -100,7 +100,8 @@ public final class LmtpDelivery {
                     out.set(i, new DeliveryResult.Temporary("LMTP server closed before answering for " + rcpts.get(i).address(),
                             "4.4.2", remote, null));
                 } else if (r.code() / 100 == 2) {
-                    out.set(i, new DeliveryResult.Delivered(null, "Sent (" + SmtpDelivery.oneLine(r.text()) + ")", remote, false));
+                    out.set(i, new DeliveryResult.Delivered(null, "Sent (" + SmtpDelivery.oneLine(r.text()) + ")", remote,
+                            DeliveryResult.Handoff.FINAL));
                 } else {
                     out.set(i, r.code() / 100 == 5 ? perm(r, remote) : temp("end of DATA", r, remote));
                 }

@@ -141,7 +141,9 @@ public final class SmtpDelivery {
 
     private Attempt session(Outbound msg, MxResolver.Hop hop, InetAddress addr, List<Outbound.Recipient> rcpts, Smarthost sh,
             boolean tryTls) {
-        DeliveryResult.Remote remote = new DeliveryResult.Remote(hop.host(), addr.getHostAddress());
+        // a hop given as an address is shown as sendmail shows it, [addr] only
+        DeliveryResult.Remote remote = new DeliveryResult.Remote(MxResolver.isIpLiteral(hop.host()) ? null : hop.host(),
+                addr.getHostAddress());
         SmtpClient c;
         try {
             c = SmtpClient.connect(addr.getHostAddress(), hop.port(), settings.connectTimeout());
@@ -238,7 +240,7 @@ public final class SmtpDelivery {
             List<DeliveryResult> out = tx.results;
             for (int i = 0; i < out.size(); i++) {
                 if (out.get(i) == null) {
-                    out.set(i, afterData(fin, remote, !ehlo.has("DSN") && DsnParameters.recipient(rcpts.get(i).dsnParams()).onSuccess()));
+                    out.set(i, afterData(fin, remote, ehlo.has("DSN") ? DeliveryResult.Handoff.PASSED_ON : DeliveryResult.Handoff.RELAYED));
                 }
             }
             return new Attempt.Done(out);
@@ -348,13 +350,13 @@ public final class SmtpDelivery {
         return tx;
     }
 
-    private static DeliveryResult afterData(SmtpClient.Response fin, DeliveryResult.Remote remote, boolean relayed) {
+    private static DeliveryResult afterData(SmtpClient.Response fin, DeliveryResult.Remote remote, DeliveryResult.Handoff handoff) {
         if (fin == null) {
             return new DeliveryResult.Temporary("lost connection with " + remote.relay() + " after the message was sent", "4.4.2",
                     remote, null);
         }
         if (fin.code() / 100 == 2) {
-            return new DeliveryResult.Delivered(null, "Sent (" + oneLine(fin.text()) + ")", remote, relayed);
+            return new DeliveryResult.Delivered(null, "Sent (" + oneLine(fin.text()) + ")", remote, handoff);
         }
         return refused(fin, remote, "end of DATA");
     }

@@ -74,9 +74,13 @@ public final class Bouncer {
         return switch (r) {
             case DeliveryResult.Permanent p -> new Notice(fin, env.rcptParams(t), actual, t.errorsTo(), DsnWriter.Action.FAILED,
                     p.status(), p.remote(), p.diagnostic(), p.reason());
-            case DeliveryResult.Delivered d -> new Notice(fin, env.rcptParams(t), actual, t.errorsTo(),
-                    d.relayed() ? DsnWriter.Action.RELAYED : DsnWriter.Action.DELIVERED, "2.0.0", d.remote(), null,
-                    d.relayed() ? "relayed to a mailer that does not report delivery" : "delivered");
+            case DeliveryResult.Delivered d -> switch (d.handoff()) {
+                case PASSED_ON -> null; // the next hop has the DSN parameters and reports itself
+                case RELAYED -> new Notice(fin, env.rcptParams(t), actual, t.errorsTo(), DsnWriter.Action.RELAYED, "2.0.0", d.remote(),
+                        null, "relayed to a mailer that does not report delivery");
+                case FINAL -> new Notice(fin, env.rcptParams(t), actual, t.errorsTo(), DsnWriter.Action.DELIVERED, "2.0.0", d.remote(),
+                        null, "delivered to mailbox");
+            };
             case DeliveryResult.Temporary tmp -> null;
         };
     }
@@ -156,7 +160,7 @@ public final class Bouncer {
             String actual = settings.noActualRecipient() || n.actualRecipient() == null
                     || n.actualRecipient().equalsIgnoreCase(n.finalRecipient()) ? null : n.actualRecipient();
             entries.add(new DsnWriter.Entry(n.finalRecipient(), p.originalRecipient(), actual, n.action(), n.status(),
-                    n.remote() == null ? null : n.remote().host(), n.diagnostic(), n.reason(), now));
+                    remoteMta(n.remote()), n.diagnostic(), n.reason(), now));
         }
         Incoming in = spool.begin();
         DsnWriter.Info info = new DsnWriter.Info(settings.hostname(), to, env.client(), env.arrival(), mail.envidDecoded(),
@@ -181,6 +185,14 @@ public final class Bouncer {
         }
         Envelope dsn = new Envelope("", String.join(" ", params), "localhost", List.of(to), indexed, now);
         return spool.commit(in, dsn);
+    }
+
+    /** RFC 3464 Remote-MTA: the host's name, or its address literal when it has none. */
+    private static String remoteMta(DeliveryResult.Remote r) {
+        if (r == null) {
+            return null;
+        }
+        return r.host() != null ? r.host() : "[" + r.address() + "]";
     }
 
     private static boolean hasWord(String params, String word) {
