@@ -100,7 +100,7 @@ public final class LmtpDelivery {
                     out.set(i, new DeliveryResult.Temporary("LMTP server closed before answering for " + rcpts.get(i).address(),
                             "4.4.2", remote, null));
                 } else if (r.code() / 100 == 2) {
-                    out.set(i, new DeliveryResult.Delivered(null, "Sent (" + SmtpDelivery.oneLine(r.text()) + ")", remote,
+                    out.set(i, new DeliveryResult.Delivered(null, "Sent (" + SmtpDelivery.withoutEnhanced(r) + ")", remote,
                             DeliveryResult.Handoff.FINAL));
                 } else {
                     out.set(i, r.code() / 100 == 5 ? perm(r, remote) : temp("end of DATA", r, remote));

@@ -356,7 +356,7 @@ public final class SmtpDelivery {
                     remote, null);
         }
         if (fin.code() / 100 == 2) {
-            return new DeliveryResult.Delivered(null, "Sent (" + oneLine(fin.text()) + ")", remote, handoff);
+            return new DeliveryResult.Delivered(null, "Sent (" + withoutEnhanced(fin) + ")", remote, handoff);
         }
         return refused(fin, remote, "end of DATA");
     }
@@ -449,6 +449,13 @@ public final class SmtpDelivery {
             out.add(r);
         }
         return out;
+    }
+
+    /** The reply text without its enhanced code, as sendmail logs it in stat=Sent (...). */
+    static String withoutEnhanced(SmtpClient.Response r) {
+        String t = oneLine(r.text());
+        String enh = r.enhanced();
+        return enh != null && t.startsWith(enh) ? t.substring(enh.length()).strip() : t;
     }
 
     static String oneLine(Object o) {

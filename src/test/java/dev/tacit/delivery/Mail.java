@@ -47,7 +47,7 @@ final class Mail {
     }
 
     static String body(String subject, String text) {
-        return "From: George <gw@example.com>\r\nTo: friend\r\nSubject: " + subject + "\r\nMessage-ID: <" + subject.hashCode()
+        return "From: George <gw@example.com>\r\nTo: Friend <friend@example.com>\r\nSubject: " + subject + "\r\nMessage-ID: <" + subject.hashCode()
                 + "@client.example.org>\r\n\r\n" + text + "\r\n";
     }
 
