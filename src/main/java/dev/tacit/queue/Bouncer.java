@@ -69,6 +69,9 @@ public final class Bouncer {
     /** A notice for one target's outcome, or null when that outcome is never reported. */
     public Notice notice(QueuedMessage m, DeliveryTarget t, DeliveryResult r, String localAddress) {
         Envelope env = m.envelope();
+        if (r instanceof DeliveryResult.Delivered && (settings.noReceipts() || env.rcptParams(t).isEmpty())) {
+            return null; // the common case: nobody asked for a receipt
+        }
         String actual = t.kind() == DeliveryTarget.Kind.LOCAL ? localAddress : t.value();
         String fin = env.recipient(t);
         return switch (r) {

@@ -114,6 +114,36 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void aReportForARemoteSenderLeavesBySmtpWithTheNullSenderAndAFailedReportIsNeverReported() throws Exception {
+        try (SmtpSink refusing = SmtpSink.start(dir.resolve("r"), "127.0.0.1", "-f", "RCPT");
+                SmtpSink accepting = SmtpSink.start(dir.resolve("a"), "127.0.0.1");
+                SmtpSink refusingToo = SmtpSink.start(dir.resolve("t"), "127.0.0.1", "-f", "RCPT");
+                TestServer ts = TestServer.start(dir.resolve("tacit"), """
+                        [log]
+                        file = "maillog"
+                        stdout = false
+                        [queue]
+                        fsync = false
+                        [delivery]
+                        routes = ["example.net=127.0.0.1:%d", "example.org=127.0.0.1:%d", "example.info=127.0.0.1:%d"]
+                        """.formatted(refusing.port(), accepting.port(), refusingToo.port()), TestServer.USERS, ALIASES)) {
+            Mail.send(ts, "<someone@example.org>", List.of("friend@example.com"), Mail.body("from afar", "x"));
+            String dsn = accepting.await(1, Duration.ofSeconds(15)).get(0);
+            assertThat(dsn).contains("X-Mail-Args: <>\n", "X-Rcpt-Args: <someone@example.org>", "Content-Type: multipart/report",
+                    "Action: failed", "Final-Recipient: rfc822; friend@example.com");
+
+            // the sender's host refuses the report too: it is dropped, not reported, and the queue empties
+            String qid = Mail.send(ts, "<nobody@example.info>", List.of("friend@example.com"), Mail.body("lost cause", "x"));
+            Mail.drained(ts, Duration.ofSeconds(15));
+            String log = Mail.log(ts.dataDir());
+            String dsnQid = log.lines().filter(l -> l.contains(qid + ": ") && l.contains(": DSN: ")).findFirst().orElseThrow()
+                    .replaceAll(".*" + qid + ": (\\w+): DSN: .*", "$1");
+            assertThat(log).contains(dsnQid + ": to=<nobody@example.info>", dsnQid + ": no report: the message has the null sender");
+            assertThat(log.lines().filter(l -> l.contains(": DSN: ")).count()).isEqualTo(2);
+        }
+    }
+
+    @Test
     void nobodyreturnSendsOnlyTheHeaderAndNoactualrecipientHidesTheExpansion() throws Exception {
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", "-f", "RCPT");
                 TestServer ts = tacit(dir, sink.port(), "goaway,nobodyreturn,noactualrecipient")) {

@@ -40,6 +40,7 @@ public final class SmtpSink implements AutoCloseable {
      */
     public static SmtpSink start(Path dir, String host, String... extra) throws Exception {
         Path bin = External.require("smtp-sink", PEERS.resolve("postfix/usr/sbin").toString());
+        Files.createDirectories(dir);
         // smtp-sink drops root for -u nobody: its dump folder must be reachable and writable for that
         // user, so it lives in a folder of its own under the system temp folder, not in the test's
         Path dumps = Files.createTempDirectory("tacit-sink-");
