@@ -46,6 +46,7 @@ public final class LmtpDelivery {
                     "4.4.1", remote, null));
         }
         boolean sent = false;
+        List<DeliveryResult> out = new ArrayList<>();
         try (c) {
             SmtpClient.Response r = c.read();
             if (r == null || r.code() != 220) {
@@ -61,7 +62,6 @@ public final class LmtpDelivery {
             if (r == null || r.code() / 100 != 2) {
                 return all(rcpts.size(), r != null && r.code() / 100 == 5 ? perm(r, remote) : temp("MAIL", r, remote));
             }
-            List<DeliveryResult> out = new ArrayList<>();
             List<Integer> accepted = new ArrayList<>();
             for (int i = 0; i < rcpts.size(); i++) {
                 r = c.command("RCPT TO:<" + rcpts.get(i).address() + ">");
@@ -76,7 +76,7 @@ public final class LmtpDelivery {
                 }
             }
             if (accepted.isEmpty()) {
-                c.command("QUIT");
+                quit(c);
                 return out;
             }
             r = c.command("DATA");
@@ -106,12 +106,31 @@ public final class LmtpDelivery {
                     out.set(i, r.code() / 100 == 5 ? perm(r, remote) : temp("end of DATA", r, remote));
                 }
             }
-            c.command("QUIT");
+            quit(c);
             return out;
         } catch (IOException e) {
             String why = "LMTP session with " + host + ":" + port + " failed" + (sent ? " after the message was sent" : "") + ": "
                     + e.getMessage();
-            return all(rcpts.size(), new DeliveryResult.Temporary(why, "4.4.2", remote, null));
+            // recipients already answered keep their answers; the others are tried again
+            DeliveryResult t = new DeliveryResult.Temporary(why, "4.4.2", remote, null);
+            List<DeliveryResult> res = new ArrayList<>(out);
+            for (int i = 0; i < rcpts.size(); i++) {
+                if (i >= res.size()) {
+                    res.add(t);
+                } else if (res.get(i) == null) {
+                    res.set(i, t);
+                }
+            }
+            return res;
+        }
+    }
+
+    /** QUIT after the results are known: its failure changes nothing. */
+    private static void quit(SmtpClient c) {
+        try {
+            c.command("QUIT");
+        } catch (IOException e) {
+            // the store already answered for every recipient
         }
     }
 

@@ -155,6 +155,7 @@ public final class SmtpDelivery {
             return new Attempt.Next(new DeliveryResult.Temporary(why, "4.4.1", remote, null), false);
         }
         boolean bodySent = false;
+        Transaction tx = null;
         try {
             if (sh != null && sh.tls() == TlsMode.IMPLICIT) {
                 c = c.startTls(sh.trust().getSocketFactory(), hop.host(), verifying(hop.host()));
@@ -224,7 +225,7 @@ public final class SmtpDelivery {
                 return done(rcpts.size(), new DeliveryResult.Permanent(remote.relay() + " does not support SMTPUTF8", "5.6.7",
                         remote, null));
             }
-            Transaction tx = transaction(c, ehlo, msg, rcpts, remote);
+            tx = transaction(c, ehlo, msg, rcpts, remote);
             if (tx.done != null) {
                 quit(c);
                 return tx.done;
@@ -247,9 +248,12 @@ public final class SmtpDelivery {
         } catch (IOException e) {
             closeQuietly(c);
             String why = "lost connection with " + remote.relay() + (bodySent ? " after the message was sent" : "") + ": " + e.getMessage();
-            if (bodySent) {
-                // the server may have the message: a retry risks a duplicate, never a loss
-                return done(rcpts.size(), new DeliveryResult.Temporary(why, "4.4.2", remote, null));
+            if (bodySent && tx != null && tx.results != null) {
+                // the server may have the message: a retry risks a duplicate, never a loss; recipients
+                // it refused at RCPT keep that answer
+                List<DeliveryResult> out = new ArrayList<>(tx.results);
+                out.replaceAll(r -> r == null ? new DeliveryResult.Temporary(why, "4.4.2", remote, null) : r);
+                return new Attempt.Done(out);
             }
             return new Attempt.Next(new DeliveryResult.Temporary(why, "4.4.2", remote, null), false);
         }

@@ -91,6 +91,9 @@ public final class Bouncer {
     /**
      * Queues the reports these notices call for; returns the queued reports (the caller hands them to
      * the runner). Notices nobody asked for are dropped here.
+     *
+     * @throws java.io.UncheckedIOException when a report cannot be queued (spool or directory
+     *         failure); the caller must then not journal the outcomes, so they are reported later
      */
     public List<QueuedMessage> send(QueuedMessage original, List<Notice> notices) {
         Envelope env = original.envelope();
@@ -124,7 +127,9 @@ public final class Bouncer {
                         logged.dsn(original.queueId(), q.queueId(), to, summary(group));
                     }
                 } catch (IOException ex) {
+                    // the caller does not journal the outcomes either: the attempt (and its report) comes again
                     log.error("{}: cannot queue the delivery report for {}: {}", original.queueId(), to, ex.toString());
+                    throw new java.io.UncheckedIOException(ex);
                 }
             }
         }
