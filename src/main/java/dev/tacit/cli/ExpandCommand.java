@@ -47,6 +47,10 @@ final class ExpandCommand implements Callable<Integer> {
     public Integer call() {
         PrintWriter out = spec.commandLine().getOut();
         TacitConfig cfg = DirectoryCommand.load(config);
+        if (cfg.privacy().has(dev.tacit.policy.PrivacyOptions.Flag.RESTRICTEXPAND)) {
+            // sendmail's restrictexpand keeps -bv from other users; here: only the data folder's owner expands
+            Ownership.require(cfg.dataDir(), "restrictexpand", "expand addresses");
+        }
         var domains = Directories.localDomains(cfg);
         try (Directory d = Directories.open(cfg, domains, false)) {
             Expander x = new Expander(d, domains, Directories.options(cfg.directory()));

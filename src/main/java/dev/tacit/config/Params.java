@@ -64,9 +64,9 @@ public final class Params {
             new Param("limits.data_timeout", DURATION, "\"3m\"", "idle time allowed inside DATA (RFC 5321 4.5.3.2.6)"),
             new Param("limits.shutdown_grace", DURATION, "\"30s\"", "on shutdown, how long messages in flight may take to finish"),
 
-            new Param("enumeration.latency", DURATION, "\"30ms\"",
+            new Param("enumeration.latency", DURATION, "\"5ms\"",
                     "untrusted RCPT, VRFY and EXPN replies leave this long after the command arrived, whatever the lookup took"),
-            new Param("enumeration.jitter", DURATION, "\"10ms\"", "random extra delay, 0 to this, added to the latency envelope"),
+            new Param("enumeration.jitter", DURATION, "\"2ms\"", "random extra delay, 0 to this, added to the latency envelope"),
             new Param("enumeration.unknown_recipients", STRING, "\"drop\"",
                     "what happens to unknown recipients accepted for uniformity when the message has valid ones: \"drop\" (and log)"),
 

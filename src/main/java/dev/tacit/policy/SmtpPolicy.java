@@ -147,8 +147,11 @@ public final class SmtpPolicy {
             return Duration.ZERO;
         }
         long jitter = defense.jitter().isZero() ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(defense.jitter().toNanos() + 1);
-        long due = c.commandStartNanos() + defense.latency().toNanos() + jitter;
-        long left = due - System.nanoTime();
+        long now = System.nanoTime();
+        if (now - c.commandStartNanos() > defense.latency().toNanos()) {
+            metrics.envelopeOverrun();
+        }
+        long left = c.commandStartNanos() + defense.latency().toNanos() + jitter - now;
         return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
     }
 
