@@ -63,7 +63,7 @@ public final class ConfigLoader {
             RuleSets sets = RuleFileParser.load(rulesFile, c.ruleOptions());
             return new TacitConfig(c.source(), c.listen(), c.hostname(), c.greetingText(), c.localDomains(), c.dataDir(), c.usersFile(),
                     c.aliasesFile(), c.logLevel(), c.privacy(), c.helpFile(), c.log(), c.limits(), c.queue(), c.defense(), c.guard(),
-                    c.counters(), c.adminListen(), new TacitConfig.Rules(rulesFile, sets), c.directory(), c.tls(), c.auth());
+                    c.counters(), c.adminListen(), new TacitConfig.Rules(rulesFile, sets), c.directory(), c.delivery(), c.tls(), c.auth());
         } catch (RulesException e) {
             throw new ConfigException(String.join("\n", e.errors()));
         }
@@ -397,6 +397,7 @@ public final class ConfigLoader {
             var directory = directory();
             var tls = tls(base);
             var auth = auth(tls);
+            var delivery = delivery(base);
             return rules(new TacitConfig(
                     file,
                     listen("listen"),
@@ -418,8 +419,63 @@ public final class ConfigLoader {
                     admin,
                     TacitConfig.Rules.NONE,
                     directory,
+                    delivery,
                     tls,
                     auth), path("rules_file", base));
+        }
+
+        private TacitConfig.Delivery delivery(Path base) throws ConfigException {
+            String local = oneOf("delivery.local", "maildir", "lmtp");
+            ListenAddress lmtp = hostPort("delivery.lmtp", string("delivery.lmtp"));
+            boolean login = oneOf("delivery.lmtp_recipient", "address", "login").equals("login");
+            List<ListenAddress> dns = new ArrayList<>();
+            for (String d : strings("delivery.dns_servers")) {
+                // host:port, [v6]:port, or a bare address on port 53
+                boolean hasPort = d.matches("\\[.*\\]:\\d+") || d.matches("[^:\\[\\]]+:\\d+");
+                String withPort = hasPort ? d : (d.contains(":") && !d.startsWith("[") ? "[" + d + "]" : d) + ":53";
+                dns.add(hostPort("delivery.dns_servers", withPort));
+            }
+            Map<String, ListenAddress> routes = new java.util.LinkedHashMap<>();
+            for (String r : strings("delivery.routes")) {
+                int eq = r.indexOf('=');
+                String domain = eq < 0 ? "" : r.substring(0, eq).strip().toLowerCase(Locale.ROOT);
+                if (eq < 0 || !domain.matches("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*")) {
+                    throw bad("delivery.routes", "\"" + r + "\": expected \"domain=host:port\"");
+                }
+                routes.put(domain, hostPort("delivery.routes", r.substring(eq + 1).strip()));
+            }
+            int remotePort = integer("delivery.remote_port", 1, 65535);
+            String sh = string("delivery.smarthost");
+            ListenAddress smarthost = sh == null ? null : hostPort("delivery.smarthost", sh);
+            String tls = oneOf("delivery.smarthost_tls", "starttls", "implicit");
+            String user = string("delivery.smarthost_user");
+            String password = string("delivery.smarthost_password");
+            Path ca = path("delivery.smarthost_ca_file", base);
+            if (user != null && password == null) {
+                throw bad("delivery.smarthost_user", "needs delivery.smarthost_password as well");
+            }
+            if ((user != null || ca != null) && smarthost == null) {
+                throw bad(user != null ? "delivery.smarthost_user" : "delivery.smarthost_ca_file", "is set, but delivery.smarthost is not");
+            }
+            if (ca != null && !Files.isReadable(ca)) {
+                throw bad("delivery.smarthost_ca_file", "cannot read " + ca);
+            }
+            return new TacitConfig.Delivery(local, lmtp, login, List.copyOf(dns), Map.copyOf(routes), remotePort, smarthost, tls, user,
+                    password, ca, positive("delivery.connect_timeout"), positive("delivery.command_timeout"),
+                    integer("delivery.max_connections_per_domain", 1, 10_000));
+        }
+
+        /** host:port with a port (1-65535); IPv6 in brackets. */
+        private ListenAddress hostPort(String key, String s) throws ConfigException {
+            try {
+                ListenAddress a = parseListen(s);
+                if (a.port() == 0) {
+                    throw new IllegalArgumentException("port 0");
+                }
+                return a;
+            } catch (IllegalArgumentException e) {
+                throw bad(key, "\"" + s + "\": expected host:port (" + e.getMessage() + ")");
+            }
         }
 
         private TacitConfig.DirectorySettings directory() throws ConfigException {

@@ -33,6 +33,7 @@ public record TacitConfig(
         String adminListen,
         Rules rules,
         DirectorySettings directory,
+        Delivery delivery,
         Tls tls,
         Auth auth) {
 
@@ -48,7 +49,7 @@ public record TacitConfig(
     public TacitConfig withSendmailCf(Path cf, PrivacyOptions cfPrivacy, Integer cfLogLevel, RuleSets sets) {
         return new TacitConfig(source, listen, hostname, greetingText, localDomains, dataDir, usersFile, aliasesFile,
                 cfLogLevel == null ? logLevel : cfLogLevel, cfPrivacy == null ? privacy : cfPrivacy, helpFile, log, limits, queue,
-                defense, guard, counters, adminListen, new Rules(cf, sets), directory, tls, auth);
+                defense, guard, counters, adminListen, new Rules(cf, sets), directory, delivery, tls, auth);
     }
 
     /** What sendmail would know of this host when it reads a rules file: $j, $w, $m and class w. */
@@ -138,6 +139,26 @@ public record TacitConfig(
 
         public static final List<String> BACKENDS = List.of("files", "postgresql", "ldap");
     }
+
+    /**
+     * The [delivery] table: local delivery (Maildir or LMTP) and outbound SMTP (MX lookups, static
+     * routes or a smarthost); docs/config.md.
+     */
+    public record Delivery(
+            String local,
+            ListenAddress lmtp,
+            boolean lmtpLogin,
+            List<ListenAddress> dnsServers,
+            java.util.Map<String, ListenAddress> routes,
+            int remotePort,
+            ListenAddress smarthost,
+            String smarthostTls,
+            String smarthostUser,
+            String smarthostPassword,
+            Path smarthostCaFile,
+            Duration connectTimeout,
+            Duration commandTimeout,
+            int maxConnectionsPerDomain) {}
 
     public Path spoolDir() {
         return dataDir.resolve("spool");

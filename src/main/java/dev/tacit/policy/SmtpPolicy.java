@@ -184,6 +184,11 @@ public final class SmtpPolicy {
         return privacy;
     }
 
+    /** DSN (RFC 3461) is offered unless PrivacyOptions has noreceipts, as sendmail does. */
+    public boolean dsnOffered() {
+        return !privacy.has(PrivacyOptions.Flag.NORECEIPTS);
+    }
+
     /** ESMTP keywords after the greeting line, in sendmail's order (sendmail-privacy.md 4). */
     public List<String> ehloKeywords(long maxSize) {
         return ehloKeywords(maxSize, false, List.of());
@@ -206,6 +211,9 @@ public final class SmtpPolicy {
         }
         k.add("8BITMIME");
         k.add("SIZE " + maxSize);
+        if (dsnOffered()) {
+            k.add("DSN");
+        }
         if (!privacy.has(PrivacyOptions.Flag.NOETRN)) {
             k.add("ETRN");
         }
@@ -426,11 +434,94 @@ public final class SmtpPolicy {
      * met on the way (unknown targets, loops) are logged; they do not stop the other targets.
      */
     public List<Target> deliveryTargets(String queueId, MailAddress address) throws DirectoryUnavailableException {
+        return deliveryPlan(queueId, address).targets().stream().map(Planned::target).toList();
+    }
+
+    /** Whether a domain is delivered here (class w). */
+    public boolean isLocalDomain(String domain) {
+        return verifier.expander().domains().isLocal(domain);
+    }
+
+    /** A delivery target and the list owner its errors go to ({@code owner-NAME@host}, or null: the sender). */
+    public record Planned(Target target, String owner) {}
+
+    /** A list member that cannot be delivered to: sendmail's error for it, and who hears about it. */
+    public record Undeliverable(String typed, Reply error, String owner) {}
+
+    public record DeliveryPlan(List<Planned> targets, List<Undeliverable> undeliverable) {}
+
+    /**
+     * Where an accepted local recipient's mail goes, with sendmail's owner- rule: when a list NAME has
+     * an alias (or user) {@code owner-NAME}, errors for the list's members go there instead of to the
+     * envelope sender, and the members get the message with that envelope sender. Problems met on the
+     * way (unknown members, loops) are logged and returned for a delivery report; they do not stop
+     * the other targets.
+     */
+    public DeliveryPlan deliveryPlan(String queueId, MailAddress address) throws DirectoryUnavailableException {
         Expansion x = verifier.expander().run("<" + address + ">", address, Expander.Mode.DELIVER);
         for (Expansion.Problem p : x.problems()) {
             mailLog.log(3, MailLog.Priority.NOTICE, queueId, "<" + address + ">: " + SendmailVerifier.error(p).text());
         }
-        return x.targets();
+        java.util.Map<String, String> ownerOf = new java.util.HashMap<>();
+        java.util.Map<String, String> ownerByTarget = new java.util.HashMap<>();
+        List<Undeliverable> bad = new ArrayList<>();
+        java.util.Set<Expansion.Problem> placed = new java.util.HashSet<>();
+        for (Expansion.Node root : x.tree()) {
+            walk(root, null, ownerOf, ownerByTarget, bad, placed);
+        }
+        for (Expansion.Problem p : x.problems()) {
+            if (!placed.contains(p)) {
+                bad.add(new Undeliverable(p.typed(), SendmailVerifier.error(p), null));
+            }
+        }
+        List<Planned> targets = new ArrayList<>();
+        for (Target t : x.targets()) {
+            targets.add(new Planned(t, ownerByTarget.get(targetKey(t))));
+        }
+        return new DeliveryPlan(targets, bad);
+    }
+
+    private void walk(Expansion.Node n, String owner, java.util.Map<String, String> ownerOf, java.util.Map<String, String> ownerByTarget,
+            List<Undeliverable> bad, java.util.Set<Expansion.Problem> placed) throws DirectoryUnavailableException {
+        if (n.state() == Expansion.State.BAD && n.problem() != null) {
+            bad.add(new Undeliverable(n.problem().typed(), SendmailVerifier.error(n.problem()), owner));
+            placed.add(n.problem());
+        }
+        if (n.state() == Expansion.State.LIVE) {
+            ownerByTarget.putIfAbsent(nodeKey(n.address()), owner);
+        }
+        String inner = owner;
+        if (!n.children().isEmpty() && n.address() instanceof dev.tacit.directory.AddressParser.Local l) {
+            String name = l.user();
+            String o = ownerOf.get(name);
+            if (o == null) {
+                Expansion ox = verifier.expander().run("owner-" + name, Expander.Mode.VERIFY);
+                o = ox.ok() && !ox.entries().isEmpty() ? "owner-" + name + "@" + host : "";
+                ownerOf.put(name, o);
+            }
+            if (!o.isEmpty()) {
+                inner = o;
+            }
+        }
+        for (Expansion.Node c : n.children()) {
+            walk(c, inner, ownerOf, ownerByTarget, bad, placed);
+        }
+    }
+
+    private static String nodeKey(dev.tacit.directory.AddressParser.Parsed p) {
+        return switch (p) {
+            case dev.tacit.directory.AddressParser.Local l -> "l:" + l.login().toLowerCase(java.util.Locale.ROOT);
+            case dev.tacit.directory.AddressParser.Remote r -> "r:" + r.address().toLowerCase(java.util.Locale.ROOT);
+            default -> "x:" + p.typed();
+        };
+    }
+
+    private static String targetKey(Target t) {
+        return switch (t) {
+            case Target.Local l -> "l:" + l.user().login().toLowerCase(java.util.Locale.ROOT);
+            case Target.Remote r -> "r:" + r.address().toLowerCase(java.util.Locale.ROOT);
+            default -> "x:";
+        };
     }
 
     /** A local part that routes elsewhere in sendmail's syntax: the %-hack, a UUCP path, a quoted address. */

@@ -1,16 +1,24 @@
 package dev.tacit.queue;
 
 import dev.tacit.delivery.DeliveryResult;
+import dev.tacit.delivery.LmtpDelivery;
 import dev.tacit.delivery.MaildirDelivery;
+import dev.tacit.delivery.Outbound;
+import dev.tacit.delivery.SmtpDelivery;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
 import java.util.concurrent.ExecutorService;
@@ -18,15 +26,23 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers queued messages in batches: every ready target is delivered (in parallel, bounded), the
- * Maildir folders touched are fsync'd once per batch, and the outcomes are journalled with one fsync.
- * A message leaves the spool only when every target has a final result. Temporary failures are
- * retried with exponential back-off until {@code queue.max_age}, then fail.
+ * Delivers queued messages. Messages whose pending targets are all Maildirs go in batches: every
+ * target is delivered (in parallel, bounded), the Maildir folders touched are fsync'd once per batch,
+ * and the outcomes are journalled with one fsync. Messages with remote or LMTP targets run as a
+ * "round" on virtual threads of their own (one SMTP session per destination domain and envelope
+ * sender, one LMTP session per envelope sender), so a slow remote host never holds up local mail;
+ * the round's outcomes are journalled when its last session ends (group commit shares the fsync).
+ *
+ * <p>A message leaves the spool only when every target has a final result. Temporary failures are
+ * retried with exponential back-off until {@code queue.max_age}, then fail (status 4.4.7). Failures,
+ * and successes that asked for a receipt, are reported by the {@link Bouncer} before the outcomes
+ * are journalled (a crash can repeat a report, never lose one).
  *
  * <p>Config keys: queue.retry_initial, queue.retry_max, queue.max_age, queue.delivery_concurrency.
  */
@@ -35,36 +51,62 @@ public final class QueueRunner implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
     private static final int MAX_BATCH = 512;
 
-    /** How a target's Maildir is found, and where the outcome of each delivery is reported. */
+    /** How a target's Maildir is found. */
     public interface Routing {
         Path maildirFor(DeliveryTarget target);
     }
 
     public record Settings(Duration retryInitial, Duration retryMax, Duration maxAge, int concurrency, String hostname) {}
 
+    /**
+     * What delivers targets: Maildirs always; LMTP for local targets when {@code lmtp} is set (then
+     * {@code lmtpLogin} says whether the LMTP recipient is the bare login or login@hostname); SMTP for
+     * remote targets when {@code smtp} is set (else they fail: remote delivery not configured).
+     */
+    public record Transports(MaildirDelivery maildir, LmtpDelivery lmtp, boolean lmtpLogin, SmtpDelivery smtp) {
+        public static Transports maildirOnly(MaildirDelivery maildir) {
+            return new Transports(maildir, null, false, null);
+        }
+    }
+
     /** One delivery outcome, for logs and metrics. */
-    public record Outcome(QueuedMessage message, DeliveryTarget target, TargetStatus status, String detail) {}
+    public record Outcome(QueuedMessage message, DeliveryTarget target, TargetStatus status, String detail, DeliveryResult result) {}
 
     private final Spool spool;
-    private final MaildirDelivery maildir;
+    private final Transports transports;
     private final Routing routing;
     private final Settings settings;
     private final Clock clock;
     private final Consumer<Outcome> listener;
+    private volatile Bouncer bouncer;
     private final DelayQueue<Due> due = new DelayQueue<>();
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore permits;
+    private final Set<QueuedMessage> inFlight = ConcurrentHashMap.newKeySet();
     private volatile boolean running;
     private Thread thread;
 
     public QueueRunner(Spool spool, MaildirDelivery maildir, Routing routing, Settings settings, Clock clock, Consumer<Outcome> listener) {
+        this(spool, Transports.maildirOnly(maildir), routing, settings, clock, listener);
+    }
+
+    public QueueRunner(Spool spool, Transports transports, Routing routing, Settings settings, Clock clock, Consumer<Outcome> listener) {
         this.spool = spool;
-        this.maildir = maildir;
+        this.transports = transports;
         this.routing = routing;
         this.settings = settings;
         this.clock = clock;
         this.listener = listener;
         this.permits = new Semaphore(settings.concurrency());
+    }
+
+    /** Reports failures (and requested receipts) from now on; without one, outcomes are only logged. */
+    public void setBouncer(Bouncer b) {
+        this.bouncer = b;
+    }
+
+    public Bouncer bouncer() {
+        return bouncer;
     }
 
     private static final class Due implements Delayed {
@@ -147,53 +189,190 @@ public final class QueueRunner implements AutoCloseable {
         }
     }
 
-    private record Attempt(QueuedMessage m, int target, Future<DeliveryResult> result) {}
+    /** One attempt's result for one target. */
+    private record Done(QueuedMessage m, int target, DeliveryResult result) {}
 
-    void runBatch(List<QueuedMessage> batch) {
-        List<Attempt> attempts = new ArrayList<>();
+    void runBatch(List<QueuedMessage> batch) throws IOException {
+        List<QueuedMessage> local = new ArrayList<>();
         for (QueuedMessage m : batch) {
-            if (spool.get(m.queueId) != m) {
-                continue; // completed meanwhile
+            if (spool.get(m.queueId) != m || inFlight.contains(m)) {
+                continue; // completed meanwhile, or a round is running (it reschedules itself)
             }
-            for (int t : m.pendingTargets()) {
-                attempts.add(new Attempt(m, t, workers.submit(() -> deliverOne(m, t))));
+            if (needsRound(m)) {
+                startRound(m);
+            } else {
+                local.add(m);
             }
         }
+        if (local.isEmpty()) {
+            return;
+        }
+        List<Future<Done>> attempts = new ArrayList<>();
+        for (QueuedMessage m : local) {
+            for (int t : m.pendingTargets()) {
+                attempts.add(workers.submit(() -> new Done(m, t, deliverAlone(m, t))));
+            }
+        }
+        List<Done> done = new ArrayList<>();
+        for (Future<Done> f : attempts) {
+            try {
+                done.add(f.get());
+            } catch (Exception e) {
+                log.error("queue runner: a delivery failed unexpectedly", e);
+            }
+        }
+        settle(local, done);
+    }
+
+    private boolean needsRound(QueuedMessage m) {
+        for (int t : m.pendingTargets()) {
+            DeliveryTarget.Kind k = m.envelope.targets().get(t).kind();
+            if (k == DeliveryTarget.Kind.REMOTE && transports.smtp() != null || k == DeliveryTarget.Kind.LOCAL && transports.lmtp() != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Targets of a round that share one session: same transport, domain and envelope sender. */
+    private record Group(String kind, String domain, String sender, List<Integer> targets) {}
+
+    private void startRound(QueuedMessage m) {
+        inFlight.add(m);
+        Map<String, Group> groups = new LinkedHashMap<>();
+        List<Done> done = Collections.synchronizedList(new ArrayList<>());
+        List<Integer> alone = new ArrayList<>();
+        for (int t : m.pendingTargets()) {
+            DeliveryTarget target = m.envelope.targets().get(t);
+            String sender = target.returnPath(m.envelope);
+            if (target.kind() == DeliveryTarget.Kind.REMOTE && transports.smtp() != null) {
+                String domain = domainOf(target.value());
+                groups.computeIfAbsent("smtp " + domain + " " + sender, k -> new Group("smtp", domain, sender, new ArrayList<>()))
+                        .targets().add(t);
+            } else if (target.kind() == DeliveryTarget.Kind.LOCAL && transports.lmtp() != null) {
+                groups.computeIfAbsent("lmtp " + sender, k -> new Group("lmtp", null, sender, new ArrayList<>())).targets().add(t);
+            } else {
+                alone.add(t);
+            }
+        }
+        AtomicInteger left = new AtomicInteger(groups.size() + alone.size());
+        Runnable finish = () -> {
+            if (left.decrementAndGet() == 0) {
+                try {
+                    settle(List.of(m), List.copyOf(done));
+                } catch (RuntimeException e) {
+                    log.error("queue runner: settling {} failed", m.queueId, e);
+                    inFlight.remove(m);
+                    scheduleAt(m, clock.millis() + settings.retryInitial().toMillis());
+                }
+            }
+        };
+        for (Group g : groups.values()) {
+            workers.submit(() -> {
+                try {
+                    List<DeliveryResult> rs = session(m, g);
+                    for (int i = 0; i < g.targets().size(); i++) {
+                        done.add(new Done(m, g.targets().get(i), rs.get(i)));
+                    }
+                } catch (Throwable e) {
+                    log.error("{}: delivery session failed unexpectedly", m.queueId, e);
+                    for (int t : g.targets()) {
+                        done.add(new Done(m, t, new DeliveryResult.Temporary("internal error: " + e)));
+                    }
+                } finally {
+                    finish.run();
+                }
+            });
+        }
+        for (int t : alone) {
+            workers.submit(() -> {
+                try {
+                    done.add(new Done(m, t, deliverAlone(m, t)));
+                } catch (Throwable e) {
+                    done.add(new Done(m, t, new DeliveryResult.Temporary("internal error: " + e)));
+                } finally {
+                    finish.run();
+                }
+            });
+        }
+    }
+
+    private List<DeliveryResult> session(QueuedMessage m, Group g) throws InterruptedException {
+        Envelope env = m.envelope;
+        List<Outbound.Recipient> rcpts = new ArrayList<>();
+        for (int t : g.targets()) {
+            DeliveryTarget target = env.targets().get(t);
+            String address = target.kind() == DeliveryTarget.Kind.LOCAL ? lmtpAddress(target) : target.value();
+            rcpts.add(new Outbound.Recipient(address, env.rcptParams(target), env.recipient(target)));
+        }
+        Outbound msg = new Outbound(m.queueId, g.sender(), env.params(), m.size, () -> spool.openBody(m));
+        if (g.kind().equals("smtp")) {
+            return transports.smtp().deliver(msg, g.domain(), rcpts);
+        }
+        permits.acquire();
+        try {
+            return transports.lmtp().deliver(msg, rcpts);
+        } finally {
+            permits.release();
+        }
+    }
+
+    private String lmtpAddress(DeliveryTarget t) {
+        return transports.lmtpLogin() ? t.value() : t.value() + "@" + settings.hostname();
+    }
+
+    /** The address a local target is reported as. */
+    String localAddress(DeliveryTarget t) {
+        return t.value() + "@" + settings.hostname();
+    }
+
+    static String domainOf(String address) {
+        int at = address.lastIndexOf('@');
+        return at < 0 ? "" : address.substring(at + 1).toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Turns one attempt's results into journal records, log outcomes and reports: Maildir folders are
+     * fsync'd, reports queued, then the outcomes journalled with one fsync; then each message is
+     * completed or scheduled again.
+     */
+    private void settle(List<QueuedMessage> messages, List<Done> done) {
+        long now = clock.millis();
         Set<Path> dirs = new HashSet<>();
         List<Spool.Result> results = new ArrayList<>();
         List<Outcome> outcomes = new ArrayList<>();
-        long now = clock.millis();
-        for (Attempt a : attempts) {
-            DeliveryResult r;
-            try {
-                r = a.result.get();
-            } catch (Exception e) {
-                r = new DeliveryResult.Temporary("internal error: " + e);
+        Map<QueuedMessage, List<Bouncer.Notice>> notices = new LinkedHashMap<>();
+        Bouncer b = bouncer;
+        for (Done d : done) {
+            QueuedMessage m = d.m();
+            DeliveryTarget target = m.envelope.targets().get(d.target());
+            int tries = m.attempts(d.target()) + 1;
+            DeliveryResult r = d.result();
+            if (r instanceof DeliveryResult.Temporary t && now - m.arrivalMillis >= settings.maxAge().toMillis()) {
+                r = DeliveryResult.expired(t);
             }
-            DeliveryTarget target = a.m.envelope.targets().get(a.target);
-            int tries = a.m.attempts(a.target) + 1;
             switch (r) {
-                case DeliveryResult.Delivered d -> {
-                    if (d.syncDir() != null) {
-                        dirs.add(d.syncDir());
+                case DeliveryResult.Delivered dl -> {
+                    if (dl.syncDir() != null) {
+                        dirs.add(dl.syncDir());
                     }
-                    results.add(new Spool.Result(a.m.queueId, a.target, TargetStatus.DELIVERED, tries, 0, null));
-                    outcomes.add(new Outcome(a.m, target, TargetStatus.DELIVERED, d.detail()));
+                    results.add(new Spool.Result(m.queueId, d.target(), TargetStatus.DELIVERED, tries, 0, null));
+                    outcomes.add(new Outcome(m, target, TargetStatus.DELIVERED, dl.detail(), dl));
                 }
                 case DeliveryResult.Permanent p -> {
-                    results.add(new Spool.Result(a.m.queueId, a.target, TargetStatus.FAILED, tries, 0, p.reason()));
-                    outcomes.add(new Outcome(a.m, target, TargetStatus.FAILED, p.reason()));
+                    results.add(new Spool.Result(m.queueId, d.target(), TargetStatus.FAILED, tries, 0, p.reason()));
+                    outcomes.add(new Outcome(m, target, TargetStatus.FAILED, p.reason(), p));
                 }
                 case DeliveryResult.Temporary t -> {
-                    if (now - a.m.arrivalMillis >= settings.maxAge().toMillis()) {
-                        String reason = "queue lifetime exceeded: " + t.reason();
-                        results.add(new Spool.Result(a.m.queueId, a.target, TargetStatus.FAILED, tries, 0, reason));
-                        outcomes.add(new Outcome(a.m, target, TargetStatus.FAILED, reason));
-                    } else {
-                        long next = now + backoff(tries).toMillis();
-                        results.add(new Spool.Result(a.m.queueId, a.target, TargetStatus.DEFERRED, tries, next, t.reason()));
-                        outcomes.add(new Outcome(a.m, target, TargetStatus.DEFERRED, t.reason()));
-                    }
+                    long next = now + backoff(tries).toMillis();
+                    results.add(new Spool.Result(m.queueId, d.target(), TargetStatus.DEFERRED, tries, next, t.reason()));
+                    outcomes.add(new Outcome(m, target, TargetStatus.DEFERRED, t.reason(), t));
+                }
+            }
+            if (b != null) {
+                Bouncer.Notice n = b.notice(m, target, r, localAddress(target));
+                if (n != null) {
+                    notices.computeIfAbsent(m, k -> new ArrayList<>()).add(n);
                 }
             }
         }
@@ -205,22 +384,30 @@ public final class QueueRunner implements AutoCloseable {
                 return null;
             }));
         }
+        List<QueuedMessage> reports = new ArrayList<>();
         try {
             for (Future<?> f : syncs) {
                 f.get();
             }
+            for (Map.Entry<QueuedMessage, List<Bouncer.Notice>> e : notices.entrySet()) {
+                reports.addAll(b.send(e.getKey(), e.getValue()));
+            }
             spool.recordResults(results);
         } catch (Exception e) {
-            log.error("queue runner: cannot make delivery results durable; the batch will be retried", e);
-            for (QueuedMessage m : batch) {
+            log.error("queue runner: cannot make delivery results durable; the attempt will be retried", e);
+            for (QueuedMessage m : messages) {
+                inFlight.remove(m);
                 scheduleAt(m, clock.millis() + settings.retryInitial().toMillis());
             }
+            reports.forEach(this::submit);
             return;
         }
         for (Outcome o : outcomes) {
             listener.accept(o);
         }
-        for (QueuedMessage m : batch) {
+        reports.forEach(this::submit);
+        for (QueuedMessage m : messages) {
+            inFlight.remove(m);
             if (spool.get(m.queueId) != m) {
                 continue;
             }
@@ -230,6 +417,18 @@ public final class QueueRunner implements AutoCloseable {
                 scheduleAt(m, m.nextAttemptMillis);
             }
         }
+    }
+
+    /**
+     * Reports on recipients a message could never be delivered to, found when it was accepted (list
+     * members that do not exist); returns at once, the reports are queued.
+     */
+    public void reportUndeliverable(QueuedMessage m, List<Bouncer.Notice> notices) {
+        Bouncer b = bouncer;
+        if (b == null || notices.isEmpty()) {
+            return;
+        }
+        b.send(m, notices).forEach(this::submit);
     }
 
     Duration backoff(int attempts) {
@@ -242,26 +441,32 @@ public final class QueueRunner implements AutoCloseable {
         return Duration.ofMillis(Math.min(d, max));
     }
 
-    private DeliveryResult deliverOne(QueuedMessage m, int t) throws InterruptedException {
+    /** One target on its own: a Maildir, or a target nothing here can deliver. */
+    private DeliveryResult deliverAlone(QueuedMessage m, int t) throws InterruptedException {
         DeliveryTarget target = m.envelope.targets().get(t);
         permits.acquire();
         try {
             return switch (target.kind()) {
                 case LOCAL -> {
                     String name = MaildirDelivery.uniqueName(m.arrivalMillis, m.queueId, t, settings.hostname());
-                    String rcpt = target.value() + "@" + settings.hostname();
                     try (InputStream body = spool.openBody(m)) {
-                        yield maildir.deliver(routing.maildirFor(target), name, m.envelope.sender(), rcpt, body, m.recovered);
+                        yield transports.maildir().deliver(routing.maildirFor(target), name, target.returnPath(m.envelope),
+                                localAddress(target), body, m.recovered);
                     } catch (IOException e) {
                         yield new DeliveryResult.Temporary("cannot read spooled body: " + e.getMessage());
                     }
                 }
-                case REMOTE -> new DeliveryResult.Permanent("remote delivery is not configured on this server");
-                case PROGRAM, FILE -> new DeliveryResult.Permanent("program and file targets are disabled");
+                case REMOTE -> new DeliveryResult.Permanent("remote delivery is not configured on this server", "5.3.5", null, null);
+                case PROGRAM, FILE -> new DeliveryResult.Permanent("program and file targets are disabled", "5.3.0", null, null);
             };
         } finally {
             permits.release();
         }
+    }
+
+    /** Messages with a delivery round running now (for tests and shutdown). */
+    public int inFlight() {
+        return inFlight.size();
     }
 
     @Override
@@ -276,5 +481,15 @@ public final class QueueRunner implements AutoCloseable {
             }
         }
         workers.shutdown();
+        try {
+            // rounds in flight finish and journal their outcomes while the spool is still open
+            if (!workers.awaitTermination(10, TimeUnit.SECONDS)) {
+                workers.shutdownNow();
+                workers.awaitTermination(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            workers.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
     }
 }

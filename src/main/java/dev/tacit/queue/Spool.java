@@ -37,6 +37,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A segment file is deleted only when it is the oldest and every message it holds is complete, so
  * a RESULT record is never lost while its message is still queued.
+ *
+ * <p>Format versions: version 1 MESSAGE metadata ends with the body's size. Version 2 (outbound
+ * delivery) appends a block tagged {@link #EXT_DSN}: each recipient's DSN parameters (NOTIFY, ORCPT)
+ * and each target's errors-to address (a list's owner). A version 2 reader takes a record without the
+ * block as version 1 (no DSN parameters, errors to the sender); a version 1 reader never looks past
+ * the size, so journals move both ways between versions.
  */
 public final class Spool implements AutoCloseable {
 
@@ -48,6 +54,8 @@ public final class Spool implements AutoCloseable {
     static final int HEADER = 4 + 1 + 4;
     static final int TRAILER = 4;
     static final long MAX_RECORD = 1L << 31;
+    /** Marks the DSN extension of a MESSAGE record (journal format 2). */
+    static final byte EXT_DSN = 2;
 
     private final Path dir;
     private final Path journalDir;
@@ -457,6 +465,17 @@ public final class Spool implements AutoCloseable {
         }
         out.writeBoolean(external);
         out.writeLong(size);
+        // Version 2 appends DSN data after the version 1 fields; a version 1 reader ignores it and
+        // version 1 records end here (see class comment).
+        out.writeByte(EXT_DSN);
+        out.writeInt(env.rcptParams().size());
+        for (String p : env.rcptParams()) {
+            writeString(out, p);
+        }
+        out.writeInt(env.targets().size());
+        for (DeliveryTarget t : env.targets()) {
+            writeString(out, t.errorsTo() == null ? "" : t.errorsTo());
+        }
         out.flush();
         return bos.toByteArray();
     }
@@ -692,7 +711,22 @@ public final class Spool implements AutoCloseable {
         }
         boolean external = in.readBoolean();
         long size = in.readLong();
-        Envelope env = new Envelope(sender, params, client, rcpts, targets, Instant.ofEpochMilli(arrival));
+        List<String> rcptParams = new ArrayList<>();
+        if (in.available() > 0 && in.readByte() == EXT_DSN) {
+            int np = in.readInt();
+            for (int i = 0; i < np; i++) {
+                rcptParams.add(readString(in));
+            }
+            int ne = in.readInt();
+            for (int i = 0; i < ne; i++) {
+                String errorsTo = readString(in);
+                if (i < targets.size() && !errorsTo.isEmpty()) {
+                    DeliveryTarget t = targets.get(i);
+                    targets.set(i, new DeliveryTarget(t.kind(), t.value(), t.mailbox(), t.recipientIndex(), errorsTo));
+                }
+            }
+        }
+        Envelope env = new Envelope(sender, params, client, rcpts, targets, Instant.ofEpochMilli(arrival), rcptParams);
         QueuedMessage m = new QueuedMessage(qid, env, size);
         m.external = external;
         return m;

@@ -2,9 +2,15 @@ package dev.tacit.server;
 
 import dev.tacit.config.ConfigLoader;
 import dev.tacit.config.TacitConfig;
+import dev.tacit.delivery.DeliveryResult;
+import dev.tacit.delivery.DomainLimiter;
+import dev.tacit.delivery.LmtpDelivery;
 import dev.tacit.delivery.MaildirDelivery;
+import dev.tacit.delivery.MxResolver;
+import dev.tacit.delivery.SmtpDelivery;
 import dev.tacit.directory.Directories;
 import dev.tacit.directory.Directory;
+import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Expander;
 import dev.tacit.directory.LocalDomains;
 import dev.tacit.events.FileLogSink;
@@ -18,14 +24,19 @@ import dev.tacit.policy.EnumerationGuard;
 import dev.tacit.policy.GuardStore;
 import dev.tacit.policy.LocalGuardStore;
 import dev.tacit.policy.PasswordCheck;
+import dev.tacit.policy.PrivacyOptions;
 import dev.tacit.policy.RedisGuardStore;
 import dev.tacit.policy.SendmailVerifier;
 import dev.tacit.policy.SmtpPolicy;
+import dev.tacit.queue.Bouncer;
 import dev.tacit.queue.DeliveryTarget;
 import dev.tacit.queue.QueueRunner;
 import dev.tacit.queue.Spool;
 import dev.tacit.queue.TargetStatus;
 import dev.tacit.smtp.ServerTls;
+import dev.tacit.server.command.DataCommand;
+import dev.tacit.smtp.MailAddress;
+import dev.tacit.smtp.PathArgument;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -35,7 +46,9 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 
 /**
@@ -99,13 +112,14 @@ public final class MailServer implements AutoCloseable {
             ServerTls tls = cfg.tls().enabled() ? ServerTls.load(cfg.tls().cert(), cfg.tls().key()) : null;
             Spool spool = Spool.open(cfg.spoolDir(), cfg.queue().fsync());
             spool.onSync(metrics::fsyncBatch);
-            QueueRunner runner = new QueueRunner(spool, new MaildirDelivery(cfg.queue().fsync()), t -> maildirFor(cfg, t),
+            QueueRunner runner = new QueueRunner(spool, transports(cfg), t -> maildirFor(cfg, t),
                     new QueueRunner.Settings(cfg.queue().retryInitial(), cfg.queue().retryMax(), cfg.queue().maxAge(),
                             cfg.queue().deliveryConcurrency(), cfg.hostname()),
                     Clock.systemUTC(), o -> {
                         metrics.delivery(o.status().name().toLowerCase(java.util.Locale.ROOT));
                         logDelivery(mailLog, cfg, o);
                     });
+            runner.setBouncer(bouncer(cfg, spool, policy, mailLog));
             metrics.gauge("tacit_queue_size", "messages in the queue", spool::size);
             metrics.gauge("tacit_guard_blocked_sources", "source keys blocked by the enumeration guard now",
                     () -> guard.store().blockedCount(System.currentTimeMillis()));
@@ -134,6 +148,68 @@ public final class MailServer implements AutoCloseable {
                 }
             }
             throw e;
+        }
+    }
+
+    /** Maildir or LMTP for local users; SMTP (MX, static routes or smarthost) for remote addresses. */
+    static QueueRunner.Transports transports(TacitConfig cfg) throws IOException {
+        TacitConfig.Delivery d = cfg.delivery();
+        List<InetSocketAddress> dns = d.dnsServers().stream().map(a -> new InetSocketAddress(a.host(), a.port())).toList();
+        Map<String, MxResolver.Static> routes = new HashMap<>();
+        d.routes().forEach((domain, a) -> routes.put(domain, new MxResolver.Static(a.host(), a.port())));
+        MxResolver mx = new MxResolver(dns, routes, d.remotePort(), d.connectTimeout());
+        SmtpDelivery.Smarthost smarthost = null;
+        if (d.smarthost() != null) {
+            try {
+                smarthost = new SmtpDelivery.Smarthost(d.smarthost().host(), d.smarthost().port(),
+                        d.smarthostTls().equals("implicit") ? SmtpDelivery.TlsMode.IMPLICIT : SmtpDelivery.TlsMode.STARTTLS,
+                        d.smarthostUser(), d.smarthostPassword(), SmtpDelivery.trustFor(d.smarthostCaFile()));
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IOException("delivery.smarthost_ca_file " + d.smarthostCaFile() + ": " + e.getMessage(), e);
+            }
+        }
+        SmtpDelivery smtp = new SmtpDelivery(new SmtpDelivery.Settings(cfg.hostname(), d.connectTimeout(), d.commandTimeout(), smarthost),
+                mx, new DomainLimiter(d.maxConnectionsPerDomain(), cfg.queue().deliveryConcurrency()));
+        LmtpDelivery lmtp = d.local().equals("lmtp")
+                ? new LmtpDelivery(d.lmtp().host(), d.lmtp().port(), cfg.hostname(), d.connectTimeout(), d.commandTimeout())
+                : null;
+        return new QueueRunner.Transports(new MaildirDelivery(cfg.queue().fsync()), lmtp, d.lmtpLogin(), smtp);
+    }
+
+    /**
+     * Delivery reports, shaped by PrivacyOptions; a report to a local address goes where that address
+     * expands to (postmaster when it expands to nothing), to a remote one by SMTP.
+     */
+    static Bouncer bouncer(TacitConfig cfg, Spool spool, SmtpPolicy policy, MailLog mailLog) {
+        var p = cfg.privacy();
+        return new Bouncer(spool, new Bouncer.Settings(cfg.hostname(), p.has(PrivacyOptions.Flag.NOBODYRETURN),
+                p.has(PrivacyOptions.Flag.NORECEIPTS), p.has(PrivacyOptions.Flag.NOACTUALRECIPIENT)),
+                address -> reportTargets(cfg, policy, address), Clock.systemUTC(),
+                (qid, dsnQid, to, summary) -> mailLog.log(4, MailLog.Priority.INFO, qid,
+                        dsnQid == null ? summary : dsnQid + ": DSN: " + summary + ", to=<" + to + ">"));
+    }
+
+    private static List<DeliveryTarget> reportTargets(TacitConfig cfg, SmtpPolicy policy, String address) {
+        MailAddress a = PathArgument.parseMailbox(address);
+        if (a == null) {
+            a = new MailAddress("postmaster", null);
+        }
+        boolean local = !a.hasDomain() || policy.isLocalDomain(a.domain());
+        if (!local) {
+            return List.of(new DeliveryTarget(DeliveryTarget.Kind.REMOTE, a.toString(), null, 0));
+        }
+        try {
+            List<DeliveryTarget> out = new ArrayList<>();
+            for (SmtpPolicy.Planned t : policy.deliveryPlan(null, a).targets()) {
+                out.add(DataCommand.target(t.target(), 0, null));
+            }
+            if (out.isEmpty() && !a.localPart().equalsIgnoreCase("postmaster")) {
+                return reportTargets(cfg, policy, "postmaster");
+            }
+            return out;
+        } catch (DirectoryUnavailableException e) {
+            // the outcome is not journalled either: the attempt and its report are made again later
+            throw new java.io.UncheckedIOException(new IOException("directory unavailable for a delivery report: " + e.getMessage()));
         }
     }
 
@@ -174,15 +250,22 @@ public final class MailServer implements AutoCloseable {
     private static void logDelivery(MailLog log, TacitConfig cfg, QueueRunner.Outcome o) {
         long secs = Duration.between(o.message().envelope().arrival(), java.time.Instant.now()).toSeconds();
         String delay = String.format("%02d:%02d:%02d", secs / 3600, (secs / 60) % 60, secs % 60);
-        String stat = switch (o.status()) {
-            case DELIVERED -> "dsn=2.0.0, stat=Sent";
-            case FAILED -> "dsn=5.0.0, stat=" + o.detail();
-            case DEFERRED, PENDING -> "dsn=4.0.0, stat=Deferred: " + o.detail();
+        DeliveryResult.Remote remote = switch (o.result()) {
+            case DeliveryResult.Delivered d -> d.remote();
+            case DeliveryResult.Permanent p -> p.remote();
+            case DeliveryResult.Temporary t -> t.remote();
         };
-        String mailer = o.target().kind() == DeliveryTarget.Kind.LOCAL ? "local" : "esmtp";
+        String relay = remote == null ? "" : "relay=" + remote.relay() + ", ";
+        String stat = switch (o.result()) {
+            case DeliveryResult.Delivered d -> "dsn=2.0.0, stat=" + (d.detail() != null && d.detail().startsWith("Sent (") ? d.detail() : "Sent");
+            case DeliveryResult.Permanent p -> "dsn=" + p.status() + ", stat=" + o.detail();
+            case DeliveryResult.Temporary t -> "dsn=" + t.status() + ", stat=Deferred: " + o.detail();
+        };
+        String mailer = o.target().kind() == DeliveryTarget.Kind.REMOTE ? "esmtp"
+                : cfg.delivery().local().equals("lmtp") ? "lmtp" : "local";
         String to = o.target().kind() == DeliveryTarget.Kind.LOCAL ? o.target().value() + "@" + cfg.hostname() : o.target().value();
         log.log(o.status() == TargetStatus.DELIVERED ? 8 : 3, MailLog.Priority.INFO, o.message().queueId(),
-                "to=<" + to + ">, delay=" + delay + ", mailer=" + mailer + ", " + stat);
+                "to=<" + to + ">, delay=" + delay + ", mailer=" + mailer + ", " + relay + stat);
     }
 
     static List<String> helpText(TacitConfig cfg) throws IOException {

@@ -16,8 +16,13 @@ public final class Transaction {
     /**
      * An accepted recipient: as the client wrote it, and where it expands to. {@code known} false: an
      * unknown name accepted only so that its answer looks like a real one (enumeration defence).
+     * {@code dsn}: the RCPT's NOTIFY/ORCPT parameters as given, "" for none.
      */
-    public record Recipient(String echo, MailAddress address, boolean known) {}
+    public record Recipient(String echo, MailAddress address, boolean known, String dsn) {
+        public Recipient(String echo, MailAddress address, boolean known) {
+            this(echo, address, known, "");
+        }
+    }
 
     private final String sender;
     private final String senderEcho;

@@ -256,6 +256,30 @@ public final class Replies {
         return Reply.of(501, "5.5.4", "Syntax error in parameter " + shorten(param));
     }
 
+
+    // DSN parameters (RFC 3461), sendmail's texts (srvrsmtp.c mail_esmtp_args / rcpt_esmtp_args)
+
+    /** A DSN parameter while DSN is not offered (noreceipts). */
+    public static Reply dsnNotAllowed(String param) {
+        return Reply.of(504, "5.7.0", "Sorry, " + param + " not supported, we do not allow DSN");
+    }
+
+    public static Reply requiresValue(String param) {
+        return Reply.of(501, "5.5.2", param + " requires a value");
+    }
+
+    public static Reply syntaxInParameter(String param) {
+        return Reply.of(501, "5.5.4", "Syntax error in " + param + " parameter value");
+    }
+
+    public static Reply badRet(String value) {
+        return Reply.of(501, "5.5.2", "Bad argument \"" + shorten(value) + "\" to RET");
+    }
+
+    /** sendmail's text, two spaces included. */
+    public static Reply badNotify(String value) {
+        return Reply.of(501, "5.5.4", "Bad argument \"" + shorten(value) + "\"  to NOTIFY");
+    }
     /** RFC 6531 3.7.4.1: a non-ASCII address without the SMTPUTF8 parameter. */
     public static Reply needsSmtputf8(String addr) {
         return Reply.of(553, "5.6.7", shorten(addr) + "... Non-ASCII address requires SMTPUTF8");

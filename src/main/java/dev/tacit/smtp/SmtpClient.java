@@ -3,6 +3,7 @@ package dev.tacit.smtp;
 import java.io.BufferedOutputStream;
 import java.io.Closeable;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
@@ -10,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 
@@ -91,7 +93,15 @@ public final class SmtpClient implements Closeable {
      * reply (the STARTTLS command-injection defence).
      */
     public SmtpClient startTls(SSLSocketFactory factory, String host) throws IOException {
+        return startTls(factory, host, null);
+    }
+
+    /** As {@link #startTls(SSLSocketFactory, String)}, with these parameters (protocols, endpoint identification). */
+    public SmtpClient startTls(SSLSocketFactory factory, String host, SSLParameters params) throws IOException {
         SSLSocket tls = (SSLSocket) factory.createSocket(socket, host, socket.getPort(), true);
+        if (params != null) {
+            tls.setSSLParameters(params);
+        }
         tls.setSoTimeout(socket.getSoTimeout());
         tls.startHandshake();
         return new SmtpClient(tls);
@@ -164,6 +174,11 @@ public final class SmtpClient implements Closeable {
 
     /** Sends a message body with dot-stuffing and the end marker; the body uses CRLF line ends. */
     public Response data(byte[] body) throws IOException {
+        return data(new java.io.ByteArrayInputStream(body));
+    }
+
+    /** As {@link #data(byte[])}, streaming the body (delivery of spooled messages of any size). */
+    public Response data(InputStream body) throws IOException {
         ByteArrayDotStuffer.write(body, out);
         out.flush();
         return read();
@@ -176,14 +191,21 @@ public final class SmtpClient implements Closeable {
 
     /** Dot-stuffing for the client side (RFC 5321 4.5.2). */
     static final class ByteArrayDotStuffer {
-        static void write(byte[] body, OutputStream out) throws IOException {
+        static void write(InputStream in, OutputStream out) throws IOException {
             boolean lineStart = true;
-            for (byte b : body) {
-                if (lineStart && b == '.') {
-                    out.write('.');
+            byte[] buf = new byte[65536];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                int start = 0;
+                for (int i = 0; i < n; i++) {
+                    if (lineStart && buf[i] == '.') {
+                        out.write(buf, start, i - start);
+                        out.write('.');
+                        start = i;
+                    }
+                    lineStart = buf[i] == '\n';
                 }
-                out.write(b);
-                lineStart = b == '\n';
+                out.write(buf, start, n - start);
             }
             if (!lineStart) {
                 out.write('\r');

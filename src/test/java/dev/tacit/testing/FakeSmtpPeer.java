@@ -29,7 +29,8 @@ import javax.net.ssl.SSLSocket;
  * OkHttp's MockWebServer): one {@link Dispatcher} per command verb, queues of scripted replies that
  * are used up before the dispatcher, every request captured, and {@link SocketPolicy} for
  * misbehaviour (close without reply, stall, delay). STARTTLS and implicit TLS use an SSLContext the
- * test supplies (see {@link TestCerts}).
+ * test supplies (see {@link TestCerts}). With {@link Builder#acceptData()} it takes messages too, so
+ * it can play a remote host or smarthost for delivery tests.
  *
  * <p>It is a test double for the servers the auditor probes, not for Tacit: Tacit's own tests talk
  * to the real server.
@@ -87,6 +88,9 @@ public final class FakeSmtpPeer implements AutoCloseable {
     private final AtomicInteger connections = new AtomicInteger();
     private final Builder b;
     private final List<Socket> open = Collections.synchronizedList(new ArrayList<>());
+    private final List<String> messages = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger active = new AtomicInteger();
+    private final AtomicInteger maxActive = new AtomicInteger();
     private volatile boolean closed;
 
     private FakeSmtpPeer(Builder b) throws IOException {
@@ -128,6 +132,18 @@ public final class FakeSmtpPeer implements AutoCloseable {
         return connections.get();
     }
 
+    /** Message bodies received after DATA (with {@link Builder#acceptData()}), CRLF line ends. */
+    public List<String> messages() {
+        synchronized (messages) {
+            return List.copyOf(messages);
+        }
+    }
+
+    /** The most connections that were open at the same time. */
+    public int maxConcurrentConnections() {
+        return maxActive.get();
+    }
+
     private void acceptLoop() {
         while (!closed) {
             try {
@@ -143,6 +159,7 @@ public final class FakeSmtpPeer implements AutoCloseable {
 
     private void serve(Socket s, int conn) {
         Socket sock = s;
+        maxActive.accumulateAndGet(active.incrementAndGet(), Math::max);
         try {
             sock.setSoTimeout(30_000);
             boolean tls = b.implicitTls;
@@ -176,6 +193,29 @@ public final class FakeSmtpPeer implements AutoCloseable {
                 if (!write(sock, r)) {
                     return;
                 }
+                if (verb.equals("DATA") && r.text().startsWith("354")) {
+                    // the message up to the lone dot, dot-unstuffed, then the reply for "."
+                    StringBuilder msg = new StringBuilder();
+                    for (String l = in.readLine(); l != null && !l.equals("."); l = in.readLine()) {
+                        msg.append(l.startsWith(".") ? l.substring(1) : l).append("\r\n");
+                    }
+                    Request dot = new Request(conn, index++, ".", ".", "", tls);
+                    requests.add(dot);
+                    messages.add(msg.toString());
+                    Response end;
+                    synchronized (scripted) {
+                        Queue<Response> q = scripted.get(".");
+                        end = q == null ? null : q.poll();
+                    }
+                    if (end == null) {
+                        Dispatcher d = dispatchers.get(".");
+                        end = d == null ? null : d.dispatch(dot);
+                    }
+                    if (!write(sock, end != null ? end : Response.of("250 2.0.0 Ok: queued"))) {
+                        return;
+                    }
+                    continue;
+                }
                 if (verb.equals("STARTTLS") && b.tls != null && !tls && r.text().startsWith("220")) {
                     SSLSocket ssl = (SSLSocket) b.tls.getSocketFactory().createSocket(sock, null, sock.getPort(), true);
                     ssl.setUseClientMode(false);
@@ -192,6 +232,7 @@ public final class FakeSmtpPeer implements AutoCloseable {
         } catch (IOException e) {
             // the client went away
         } finally {
+            active.decrementAndGet();
             try {
                 sock.close();
             } catch (IOException e) {
@@ -278,7 +319,8 @@ public final class FakeSmtpPeer implements AutoCloseable {
             }
             case "RSET", "NOOP" -> Response.of("250 2.0.0 Ok");
             case "QUIT" -> Response.of("221 2.0.0 Bye");
-            case "DATA" -> Response.of("554 5.5.1 Error: no valid recipients");
+            case "DATA" -> b.acceptData ? Response.of("354 End data with <CR><LF>.<CR><LF>")
+                    : Response.of("554 5.5.1 Error: no valid recipients");
             default -> Response.of("502 5.5.2 Error: command not recognized");
         };
     }
@@ -313,6 +355,13 @@ public final class FakeSmtpPeer implements AutoCloseable {
         private java.util.Set<String> users = java.util.Set.of("postmaster");
         private SSLContext tls;
         private boolean implicitTls;
+        private boolean acceptData;
+
+        /** DATA gets 354 and the message is kept (see {@link #messages()}); "." is answered by its own dispatcher or 250. */
+        public Builder acceptData() {
+            this.acceptData = true;
+            return this;
+        }
 
         public Builder banner(String line) {
             this.banner = line;

@@ -4,6 +4,9 @@ import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Target;
 import dev.tacit.events.MailLog;
 import dev.tacit.policy.PrivacyOptions;
+import dev.tacit.delivery.DsnWriter;
+import dev.tacit.policy.SmtpPolicy;
+import dev.tacit.queue.Bouncer;
 import dev.tacit.queue.DeliveryTarget;
 import dev.tacit.queue.Envelope;
 import dev.tacit.queue.Incoming;
@@ -109,6 +112,8 @@ public final class DataCommand implements CommandHandler {
 
     private static void commit(Session s, Transaction tx, Incoming incoming, Instant now, long size) throws IOException {
         List<String> rcpts = new ArrayList<>();
+        List<String> rcptParams = new ArrayList<>();
+        List<Bouncer.Notice> undeliverable = new ArrayList<>();
         List<DeliveryTarget> targets = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         List<Transaction.Recipient> known = new ArrayList<>();
@@ -122,22 +127,24 @@ public final class DataCommand implements CommandHandler {
         for (int i = 0; i < known.size(); i++) {
             Transaction.Recipient rc = known.get(i);
             rcpts.add(rc.address().toString());
-            List<Target> expanded;
+            rcptParams.add(rc.dsn());
+            SmtpPolicy.DeliveryPlan plan;
             try {
-                expanded = s.ctx().policy().deliveryTargets(incoming.queueId(), rc.address());
+                plan = s.ctx().policy().deliveryPlan(incoming.queueId(), rc.address());
             } catch (DirectoryUnavailableException e) {
                 s.mailLog().log(0, MailLog.Priority.ERR, incoming.queueId(), "directory unavailable: " + e.getMessage());
                 refuse(s, incoming, Replies.lookupFailed(rc.echo()));
                 return;
             }
-            for (Target t : expanded) {
-                DeliveryTarget dt = switch (t) {
-                    case Target.Local l -> new DeliveryTarget(DeliveryTarget.Kind.LOCAL, l.user().login(),
-                            l.user().mailbox() == null ? null : l.user().mailbox().toString(), i);
-                    case Target.Remote rm -> new DeliveryTarget(DeliveryTarget.Kind.REMOTE, rm.address(), null, i);
-                    case Target.Program p -> new DeliveryTarget(DeliveryTarget.Kind.PROGRAM, p.command(), null, i);
-                    case Target.File f -> new DeliveryTarget(DeliveryTarget.Kind.FILE, f.path(), null, i);
-                };
+            for (SmtpPolicy.Undeliverable u : plan.undeliverable()) {
+                // a list member that does not exist: reported to the list's owner or the sender, as sendmail does
+                undeliverable.add(new Bouncer.Notice(rc.address().toString(), rc.dsn(), u.typed(), u.owner(), DsnWriter.Action.FAILED,
+                        u.error().enhanced() == null ? "5.0.0" : u.error().enhanced(), null,
+                        u.error().code() + " " + (u.error().enhanced() == null ? "" : u.error().enhanced() + " ") + u.error().text(),
+                        u.error().text()));
+            }
+            for (SmtpPolicy.Planned planned : plan.targets()) {
+                DeliveryTarget dt = target(planned.target(), i, planned.owner());
                 // One copy per final recipient, however many aliases lead to it.
                 if (seen.add(dt.kind() + ":" + dt.value().toLowerCase(Locale.ROOT))) {
                     targets.add(dt);
@@ -153,7 +160,7 @@ public final class DataCommand implements CommandHandler {
             s.reply(Replies.accepted(incoming.queueId()));
             return;
         }
-        Envelope env = new Envelope(tx.sender(), tx.params(), s.clientName(), rcpts, targets, now);
+        Envelope env = new Envelope(tx.sender(), tx.params(), s.clientName(), rcpts, targets, now, rcptParams);
         QueuedMessage m;
         try {
             m = s.ctx().spool().commit(incoming, env);
@@ -167,9 +174,27 @@ public final class DataCommand implements CommandHandler {
         s.ctx().metrics().messageAccepted();
         s.mailLog().log(4, MailLog.Priority.INFO, m.queueId(), "from=" + tx.senderEcho() + ", size=" + size + ", class=0, nrcpts="
                 + rcpts.size() + ", proto=" + s.protocol(false) + ", daemon=MTA, relay=" + s.clientName());
+        if (!undeliverable.isEmpty()) {
+            try {
+                s.ctx().runner().reportUndeliverable(m, undeliverable);
+            } catch (RuntimeException e) {
+                s.mailLog().log(0, MailLog.Priority.ERR, m.queueId(), "cannot queue the delivery report: " + e.getMessage());
+            }
+        }
         s.state().resetTransaction();
         s.reply(Replies.accepted(m.queueId()));
         s.ctx().runner().submit(m);
+    }
+
+    /** The spool's form of an expanded target; {@code owner}: a list's owner-NAME its errors go to. */
+    public static DeliveryTarget target(Target t, int recipientIndex, String owner) {
+        return switch (t) {
+            case Target.Local l -> new DeliveryTarget(DeliveryTarget.Kind.LOCAL, l.user().login(),
+                    l.user().mailbox() == null ? null : l.user().mailbox().toString(), recipientIndex, owner);
+            case Target.Remote rm -> new DeliveryTarget(DeliveryTarget.Kind.REMOTE, rm.address(), null, recipientIndex, owner);
+            case Target.Program p -> new DeliveryTarget(DeliveryTarget.Kind.PROGRAM, p.command(), null, recipientIndex, owner);
+            case Target.File f -> new DeliveryTarget(DeliveryTarget.Kind.FILE, f.path(), null, recipientIndex, owner);
+        };
     }
 
     /** RFC 5321 4.4 trace header; names a recipient only when there is exactly one (no Bcc leak). */

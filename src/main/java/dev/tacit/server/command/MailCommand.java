@@ -7,13 +7,16 @@ import dev.tacit.server.CommandHandler;
 import dev.tacit.server.Session;
 import dev.tacit.server.Transaction;
 import dev.tacit.smtp.CommandLine;
+import dev.tacit.smtp.DsnParameters;
 import dev.tacit.smtp.PathArgument;
 import dev.tacit.smtp.Replies;
+import dev.tacit.smtp.Reply;
 import java.io.IOException;
 import java.util.Map;
 
 /**
- * MAIL FROM (RFC 5321 4.1.1.2) with SIZE (RFC 1870), BODY (RFC 6152) and SMTPUTF8 (RFC 6531).
+ * MAIL FROM (RFC 5321 4.1.1.2) with SIZE (RFC 1870), BODY (RFC 6152), SMTPUTF8 (RFC 6531) and the
+ * DSN parameters RET and ENVID (RFC 3461 4.3, 4.4; kept as given in the envelope's parameters).
  * Unknown parameters are refused with 555 5.5.4 as RFC 5321 4.1.1.11 asks.
  */
 public final class MailCommand implements CommandHandler {
@@ -70,6 +73,13 @@ public final class MailCommand implements CommandHandler {
                         return;
                     }
                     eightBit = v.equalsIgnoreCase("8BITMIME");
+                }
+                case "RET", "ENVID" -> {
+                    Reply bad = DsnParameters.checkMail(e.getKey(), v, s.ctx().policy().dsnOffered());
+                    if (bad != null) {
+                        s.reply(bad);
+                        return;
+                    }
                 }
                 case "SMTPUTF8" -> {
                     if (v != null) {

@@ -6,14 +6,16 @@ import dev.tacit.server.CommandHandler;
 import dev.tacit.server.Session;
 import dev.tacit.server.Transaction;
 import dev.tacit.smtp.CommandLine;
+import dev.tacit.smtp.DsnParameters;
 import dev.tacit.smtp.MailAddress;
 import dev.tacit.smtp.PathArgument;
 import dev.tacit.smtp.Replies;
+import dev.tacit.smtp.Reply;
 import java.io.IOException;
 
 /**
- * RCPT TO (RFC 5321 4.1.1.3). Syntax and limits are checked here; whether the recipient is accepted
- * is the policy's decision.
+ * RCPT TO (RFC 5321 4.1.1.3) with the DSN parameters NOTIFY and ORCPT (RFC 3461). Syntax and limits
+ * are checked here; whether the recipient is accepted is the policy's decision.
  */
 public final class RcptCommand implements CommandHandler {
 
@@ -30,10 +32,15 @@ public final class RcptCommand implements CommandHandler {
             s.reply(p.error());
             return;
         }
-        if (!p.params().isEmpty()) {
-            s.reply(Replies.parameterUnrecognized(p.params().keySet().iterator().next()));
-            return;
+        // NOTIFY and ORCPT (RFC 3461 4.1, 4.2) are the only RCPT parameters; kept as given for the spool
+        for (var e : p.params().entrySet()) {
+            Reply bad = DsnParameters.checkRcpt(e.getKey(), e.getValue(), s.ctx().policy().dsnOffered());
+            if (bad != null) {
+                s.reply(bad);
+                return;
+            }
         }
+        String dsn = String.join(" ", p.params().entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         MailAddress a = p.address();
         if (a.isUtf8() && !tx.smtputf8()) {
             s.reply(Replies.needsSmtputf8(p.echo()));
@@ -57,7 +64,7 @@ public final class RcptCommand implements CommandHandler {
             tx.countRejected();
         }
         if (d.accepted()) {
-            tx.add(new Transaction.Recipient(p.echo(), a, d.known()), canonical);
+            tx.add(new Transaction.Recipient(p.echo(), a, d.known(), dsn), canonical);
             if (!d.known() && s.countError()) {
                 return;
             }
