@@ -40,7 +40,7 @@ class StartTlsTest {
     @Test
     void withoutACertificateNothingIsOfferedAndNothingLeaks() throws Exception {
         try (TestServer ts = TestServer.start(dir, "log_level = 20\n[log]\nfile = \"mail.log\"\n"); SmtpClient c = ts.greeted()) {
-            assertThat(ehlo(c)).containsExactly("ENHANCEDSTATUSCODES", "PIPELINING", "8BITMIME", "SIZE 26214400", "ETRN", "SMTPUTF8",
+            assertThat(ehlo(c)).containsExactly("ENHANCEDSTATUSCODES", "PIPELINING", "8BITMIME", "SIZE 26214400", "DSN", "ETRN", "SMTPUTF8",
                     "HELP");
             assertThat(c.command("STARTTLS").raw()).containsExactly("502 5.5.1 Command not implemented: \"STARTTLS\"");
             String creds = TlsFixture.plain("gw", "hunter2");
