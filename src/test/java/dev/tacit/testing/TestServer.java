@@ -61,21 +61,17 @@ public final class TestServer implements AutoCloseable {
     }
 
     public static TacitConfig config(Path dir, String extraToml) throws Exception {
-        String toml = """
-                hostname = "mail.example.com"
-                local_domains = ["example.com"]
-                data_dir = "."
-                users_file = "users"
-                aliases_file = "aliases"
-                """ + extraToml;
-        if (!toml.contains("admin_listen")) {
-            toml = "admin_listen = \"127.0.0.1:0\"\n" + toml;
+        // defaults for the top-level keys the extra TOML does not set itself (it may start tables)
+        StringBuilder head = new StringBuilder();
+        String[][] defaults = {
+            {"listen", "[\"127.0.0.1:0\"]"}, {"admin_listen", "\"127.0.0.1:0\""}, {"hostname", "\"mail.example.com\""},
+            {"local_domains", "[\"example.com\"]"}, {"data_dir", "\".\""}, {"users_file", "\"users\""}, {"aliases_file", "\"aliases\""}};
+        for (String[] d : defaults) {
+            if (!java.util.regex.Pattern.compile("(?m)^" + d[0] + "\\s*=").matcher(extraToml).find()) {
+                head.append(d[0]).append(" = ").append(d[1]).append('\n');
+            }
         }
-        if (!toml.contains("\nlisten")) {
-            toml = "listen = [\"127.0.0.1:0\"]\n" + toml;
-        }
-        // top-level keys must come before any [table]: move a leading listen line if needed
-        return ConfigLoader.parse(toml, dir.resolve("tacit.toml"));
+        return ConfigLoader.parse(head + extraToml, dir.resolve("tacit.toml"));
     }
 
     public MailServer server() {
