@@ -367,7 +367,7 @@ public final class ConfigLoader {
                     integer("queue.delivery_concurrency", 1, 1024),
                     bool("queue.fsync"));
             var defense = new TacitConfig.Defense(bool("enumeration_defense"), cidrs("trusted_networks"),
-                    duration("enumeration.latency"), duration("enumeration.jitter"), oneOf("enumeration.unknown_recipients", "drop"));
+                    duration("enumeration.latency"), duration("enumeration.jitter"), oneOf("enumeration.unknown_recipients", "drop", "bounce"));
             int tarpit = integer("guard.tarpit_after", 1, 1_000_000);
             int refuse = integer("guard.refuse_after", 1, 1_000_000);
             int block = integer("guard.block_after", 1, 1_000_000);

@@ -73,7 +73,7 @@ public final class Params {
                     "untrusted RCPT, VRFY and EXPN replies leave this long after the command arrived, whatever the lookup took"),
             new Param("enumeration.jitter", DURATION, "\"2ms\"", "random extra delay, 0 to this, added to the latency envelope"),
             new Param("enumeration.unknown_recipients", STRING, "\"drop\"",
-                    "what happens to unknown recipients accepted for uniformity when the message has valid ones: \"drop\" (and log)"),
+                    "unknown recipients accepted for uniformity in a message with valid ones: \"drop\" (and log), or \"bounce\" (a report, only to an SPF-aligned sender)"),
 
             new Param("guard.enabled", BOOL, "true", "count distinct unknown names and probe commands per source and escalate"),
             new Param("guard.window", DURATION, "\"10m\"", "sliding window the guard counts over"),

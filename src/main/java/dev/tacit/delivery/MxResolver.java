@@ -15,13 +15,11 @@ import org.xbill.DNS.AAAARecord;
 import org.xbill.DNS.ARecord;
 import org.xbill.DNS.Cache;
 import org.xbill.DNS.DClass;
-import org.xbill.DNS.ExtendedResolver;
 import org.xbill.DNS.Lookup;
 import org.xbill.DNS.MXRecord;
 import org.xbill.DNS.Name;
 import org.xbill.DNS.Record;
 import org.xbill.DNS.Resolver;
-import org.xbill.DNS.SimpleResolver;
 import org.xbill.DNS.TextParseException;
 import org.xbill.DNS.Type;
 
@@ -67,19 +65,7 @@ public final class MxResolver {
      * @param port       the SMTP port of MX hosts (25; tests use another)
      */
     public MxResolver(List<InetSocketAddress> dnsServers, Map<String, Static> routes, int port, Duration timeout) {
-        Resolver r;
-        if (dnsServers.isEmpty()) {
-            r = Lookup.getDefaultResolver();
-        } else {
-            List<Resolver> rs = new ArrayList<>();
-            for (InetSocketAddress a : dnsServers) {
-                SimpleResolver s = new SimpleResolver(a);
-                s.setTimeout(timeout);
-                rs.add(s);
-            }
-            r = rs.size() == 1 ? rs.get(0) : new ExtendedResolver(rs);
-        }
-        this.resolver = r;
+        this.resolver = dev.tacit.smtp.Dns.resolver(dnsServers, timeout);
         this.routes = new LinkedHashMap<>(routes);
         this.port = port;
     }

@@ -57,14 +57,16 @@ public final class SmtpPolicy {
     private final EnumerationGuard guard;
     private final Metrics metrics;
     private final PolicyCheck rules;
+    private final Spf spf;
     private final PasswordCheck passwords;
     private final Duration authLatency;
     /** Keys the guard's note of a failed password, so a retried wrong password counts once. */
     private final javax.crypto.spec.SecretKeySpec attemptKey;
 
     public SmtpPolicy(TacitConfig cfg, SendmailVerifier verifier, MailLog mailLog, ProbeEvents events, EnumerationGuard guard,
-            Metrics metrics, PasswordCheck passwords) {
+            Metrics metrics, PasswordCheck passwords, Spf spf) {
         this.passwords = passwords;
+        this.spf = spf;
         this.authLatency = cfg.auth().latency();
         byte[] k = new byte[32];
         new java.security.SecureRandom().nextBytes(k);
@@ -588,6 +590,28 @@ public final class SmtpPolicy {
         } catch (java.security.GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /**
+     * Under enumeration_defense, a message with real recipients may also have carried unknown ones that
+     * were answered like real ones. With enumeration.unknown_recipients = "bounce" the sender hears about
+     * them, but only when SPF says the client may send for the sender's domain: a report to a forged
+     * sender would be backscatter. "drop" (the default), a null sender or any SPF result but pass: no
+     * report; the log says which.
+     */
+    public boolean reportUnknownTo(ClientView c, String queueId, String sender) {
+        if (!"bounce".equals(defense.unknownRecipients()) || sender == null || sender.isEmpty()) {
+            return false;
+        }
+        int at = sender.lastIndexOf('@');
+        if (at < 0 || at == sender.length() - 1) {
+            return false;
+        }
+        Spf.Result r = spf.check(c.address(), sender.substring(at + 1));
+        mailLog.log(3, MailLog.Priority.NOTICE, queueId, "unknown recipients: SPF " + r.name().toLowerCase(java.util.Locale.ROOT) + " for "
+                + sender.substring(at + 1) + " from " + c.address().getHostAddress() + (r == Spf.Result.PASS ? ", reported to <" + sender
+                + ">" : ", not reported (no backscatter)"));
+        return r == Spf.Result.PASS;
     }
 
     /** A recipient already accepted in this transaction: sendmail's answer with the first spelling, shaped like any RCPT. */

@@ -27,6 +27,8 @@ import dev.tacit.policy.PasswordCheck;
 import dev.tacit.policy.PrivacyOptions;
 import dev.tacit.policy.RedisGuardStore;
 import dev.tacit.policy.SendmailVerifier;
+import dev.tacit.policy.Spf;
+import dev.tacit.smtp.Dns;
 import dev.tacit.policy.SmtpPolicy;
 import dev.tacit.queue.Bouncer;
 import dev.tacit.queue.DeliveryTarget;
@@ -108,7 +110,9 @@ public final class MailServer implements AutoCloseable {
             EnumerationGuard guard = new EnumerationGuard(cfg.guard(), guardStore(cfg, metrics), mailLog, events, metrics, Clock.systemUTC());
             resources.add(guard);
             SmtpPolicy policy = new SmtpPolicy(cfg, new SendmailVerifier(expander, cfg.hostname()), mailLog, events, guard, metrics,
-                    new PasswordCheck(directory, domains, cfg.auth().maxConcurrent()));
+                    new PasswordCheck(directory, domains, cfg.auth().maxConcurrent()), new Spf(Dns.resolver(
+                            cfg.delivery().dnsServers().stream().map(a -> new InetSocketAddress(a.host(), a.port())).toList(),
+                            cfg.delivery().commandTimeout())));
             ServerTls tls = cfg.tls().enabled() ? ServerTls.load(cfg.tls().cert(), cfg.tls().key()) : null;
             Spool spool = Spool.open(cfg.spoolDir(), cfg.queue().fsync());
             spool.onSync(metrics::fsyncBatch);

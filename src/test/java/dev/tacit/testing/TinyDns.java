@@ -65,6 +65,11 @@ public final class TinyDns implements AutoCloseable {
         return this;
     }
 
+    public TinyDns txt(String name, String text) {
+        add(new org.xbill.DNS.TXTRecord(name(name), DClass.IN, 60, text));
+        return this;
+    }
+
     /** The name answers SERVFAIL. */
     public TinyDns failing(String n) {
         failing.add(name(n));

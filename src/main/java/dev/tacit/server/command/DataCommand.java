@@ -117,11 +117,16 @@ public final class DataCommand implements CommandHandler {
         List<DeliveryTarget> targets = new ArrayList<>();
         Set<String> seen = new LinkedHashSet<>();
         List<Transaction.Recipient> known = new ArrayList<>();
+        List<Transaction.Recipient> unknown = new ArrayList<>();
         for (Transaction.Recipient rc : tx.recipients()) {
-            if (rc.known()) {
-                known.add(rc);
-            } else {
-                s.mailLog().log(3, MailLog.Priority.NOTICE, incoming.queueId(), rc.echo() + "... User unknown (dropped)");
+            (rc.known() ? known : unknown).add(rc);
+        }
+        boolean report = !unknown.isEmpty() && s.ctx().policy().reportUnknownTo(s, incoming.queueId(), tx.sender());
+        for (Transaction.Recipient rc : unknown) {
+            s.mailLog().log(3, MailLog.Priority.NOTICE, incoming.queueId(), rc.echo() + "... User unknown" + (report ? "" : " (dropped)"));
+            if (report) {
+                undeliverable.add(new Bouncer.Notice(rc.address().toString(), rc.dsn(), null, null, DsnWriter.Action.FAILED, "5.1.1", null,
+                        "550 5.1.1 " + rc.echo() + "... User unknown", "User unknown"));
             }
         }
         for (int i = 0; i < known.size(); i++) {
