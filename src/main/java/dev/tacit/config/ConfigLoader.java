@@ -365,7 +365,8 @@ public final class ConfigLoader {
                     positive("queue.retry_max"),
                     positive("queue.max_age"),
                     integer("queue.delivery_concurrency", 1, 1024),
-                    bool("queue.fsync"));
+                    bool("queue.fsync"),
+                    oneOf("queue.maildir_sync", "batch", "file"));
             var defense = new TacitConfig.Defense(bool("enumeration_defense"), cidrs("trusted_networks"),
                     duration("enumeration.latency"), duration("enumeration.jitter"), oneOf("enumeration.unknown_recipients", "drop", "bounce"));
             int tarpit = integer("guard.tarpit_after", 1, 1_000_000);
