@@ -41,6 +41,8 @@ public final class MaildirDelivery {
     /** How delivered files become durable (see class comment). */
     public enum Sync { NONE, FILE, BATCH }
 
+    private static final int MAX_BUFFER = 64 << 10;
+
     private final Sync sync;
 
     public MaildirDelivery(Sync sync) {
@@ -88,6 +90,12 @@ public final class MaildirDelivery {
 
     public DeliveryResult deliver(Path maildir, String uniqueName, String sender, String deliveredTo, InputStream body,
             boolean checkExisting) {
+        return deliver(maildir, uniqueName, sender, deliveredTo, body, MAX_BUFFER, checkExisting);
+    }
+
+    /** As above; {@code sizeHint} (the body's size) keeps the buffers small for small messages. */
+    public DeliveryResult deliver(Path maildir, String uniqueName, String sender, String deliveredTo, InputStream body,
+            long sizeHint, boolean checkExisting) {
         Path tmp = maildir.resolve("tmp");
         Path nw = maildir.resolve("new");
         Path cur = maildir.resolve("cur");
@@ -103,9 +111,12 @@ public final class MaildirDelivery {
             Path tmpFile = tmp.resolve(uniqueName);
             try (FileChannel ch = FileChannel.open(tmpFile, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
                     StandardOpenOption.WRITE)) {
-                OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), 65536);
-                out.write(("Return-Path: <" + sender + ">\nDelivered-To: " + deliveredTo + "\n").getBytes(StandardCharsets.UTF_8));
-                copyCrlfToLf(body, out);
+                byte[] head = ("Return-Path: <" + sender + ">\nDelivered-To: " + deliveredTo + "\n").getBytes(StandardCharsets.UTF_8);
+                // one buffer the size of the message (at most 64 KiB): a 1 KB message is one write
+                int buffer = (int) Math.min(MAX_BUFFER, Math.max(512, sizeHint + 1));
+                OutputStream out = new java.io.BufferedOutputStream(Channels.newOutputStream(ch), head.length + buffer);
+                out.write(head);
+                copyCrlfToLf(body, out, buffer);
                 out.flush();
                 if (force) {
                     ch.force(true);
@@ -152,8 +163,8 @@ public final class MaildirDelivery {
         return sb.toString();
     }
 
-    static void copyCrlfToLf(InputStream in, OutputStream out) throws IOException {
-        byte[] buf = new byte[65536];
+    static void copyCrlfToLf(InputStream in, OutputStream out, int bufferSize) throws IOException {
+        byte[] buf = new byte[bufferSize];
         boolean pendingCr = false;
         int n;
         while ((n = in.read(buf)) > 0) {

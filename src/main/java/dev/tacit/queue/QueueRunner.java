@@ -444,7 +444,7 @@ public final class QueueRunner implements AutoCloseable {
                     String name = MaildirDelivery.uniqueName(m.arrivalMillis, m.queueId, t, settings.hostname());
                     try (InputStream body = spool.openBody(m)) {
                         yield transports.maildir().deliver(routing.maildirFor(target), name, target.returnPath(m.envelope),
-                                localAddress(target), body, m.recovered);
+                                localAddress(target), body, m.size, m.recovered);
                     } catch (IOException e) {
                         yield new DeliveryResult.Temporary("cannot read spooled body: " + e.getMessage());
                     }

@@ -76,4 +76,13 @@ class MaildirDeliveryTest {
         assertThat(files(gw.resolve("new"))).isEmpty();
         assertThat(files(gw.resolve("cur"))).hasSize(1);
     }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3, 7, 512, 65536})
+    void lineEndsBecomeLfWhateverTheBufferSize(int buffer) throws Exception {
+        String in = "a\r\nb\rc\r\r\nd\n\r\n\r";
+        var out = new java.io.ByteArrayOutputStream();
+        MaildirDelivery.copyCrlfToLf(new ByteArrayInputStream(in.getBytes(StandardCharsets.US_ASCII)), out, buffer);
+        assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("a\nb\rc\r\nd\n\n\r");
+    }
 }
