@@ -93,14 +93,19 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("expected a duration such as \"30s\", \"5m\", \"250ms\"");
         }
         long n = Long.parseLong(t.substring(0, i));
-        return switch (t.substring(i)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s", "" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> throw new IllegalArgumentException("unknown duration unit \"" + t.substring(i) + "\" (use ms, s, m, h or d)");
-        };
+        try {
+            return switch (t.substring(i)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s", "" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> throw new IllegalArgumentException("unknown duration unit \"" + t.substring(i) + "\" (use ms, s, m, h or d)");
+            };
+        } catch (ArithmeticException e) {
+            // e.g. "9999999999999999d": more seconds than a long holds (found by fuzzing)
+            throw new IllegalArgumentException("duration too large");
+        }
     }
 
     public static long parseSize(String s) {
@@ -303,7 +308,13 @@ public final class ConfigLoader {
             if (s.isBlank()) {
                 throw bad(key, "must not be empty");
             }
-            Path p = Path.of(s);
+            Path p;
+            try {
+                p = Path.of(s);
+            } catch (java.nio.file.InvalidPathException e) {
+                // e.g. a NUL written as \u0000 (found by fuzzing)
+                throw bad(key, "\"" + s + "\" is not a valid path: " + e.getReason());
+            }
             return p.isAbsolute() ? p : base.resolve(p).normalize();
         }
 
