@@ -6,6 +6,7 @@ import dev.tacit.config.TacitConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -27,6 +28,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--privacy", paramLabel = "OPTIONS",
             description = "privacy_options for this run, e.g. public (default: what tacit.toml says, goaway)")
     String privacy;
+
+    @Option(names = "--no-enumeration-defense",
+            description = "answer RCPT, VRFY and EXPN as sendmail would (per user), to see what a leaking server tells a prober")
+    boolean noDefense;
 
     static final String USERS = """
             # login:Full Name[:mailbox]
@@ -68,18 +73,24 @@ final class DemoCommand implements Callable<Integer> {
         writeIfMissing(dir.resolve("aliases"), ALIASES);
         writeIfMissing(dir.resolve("tacit.toml"), CONFIG);
         String overrides = "\nlisten = [\"127.0.0.1:" + port + "\"]\n" + (privacy == null ? "" : "privacy_options = "
-                + ConfigLoader.tomlString(privacy) + "\n");
+                + ConfigLoader.tomlString(privacy) + "\n") + (noDefense ? "enumeration_defense = false\n" : "");
         TacitConfig cfg;
         try {
             String text = Files.readString(dir.resolve("tacit.toml"));
-            cfg = ConfigLoader.parse(withoutKeys(text, privacy == null ? new String[] {"listen"} : new String[] {"listen", "privacy_options"})
-                    + overrides, dir.resolve("tacit.toml"));
+            List<String> replaced = new java.util.ArrayList<>(List.of("listen"));
+            if (privacy != null) {
+                replaced.add("privacy_options");
+            }
+            if (noDefense) {
+                replaced.add("enumeration_defense");
+            }
+            cfg = ConfigLoader.parse(withoutKeys(text, replaced.toArray(String[]::new)) + overrides, dir.resolve("tacit.toml"));
         } catch (ConfigException e) {
             throw new CliException(e.getMessage(), 2);
         }
         return ServeCommand.runUntilStopped(cfg, () -> {
             System.out.println("tacit demo: data in " + dir + " (users, aliases, tacit.toml; mail arrives in mail/<user>/new)");
-            System.out.println("tacit demo: privacy_options = \"" + cfg.privacy() + "\"");
+            System.out.println("tacit demo: privacy_options = \"" + cfg.privacy() + "\", enumeration_defense = " + cfg.defense().enabled());
             System.out.println("Try it:");
             System.out.println("  swaks --server 127.0.0.1:" + port + " --to gw@example.com");
             System.out.println("  telnet 127.0.0.1 " + port + "      then type: EHLO me, VRFY gw, EXPN all, QUIT");

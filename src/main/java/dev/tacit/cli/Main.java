@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "tacit", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Tacit: a mail server that keeps its users private, an enumeration auditor and a config linter.",
         subcommands = {ServeCommand.class, DemoCommand.class, MailqCommand.class, RunqCommand.class, AuditCommand.class, LintCommand.class,
-                RulesCommand.class, CommandLine.HelpCommand.class})
+                RulesCommand.class, DirectoryCommand.class, ExpandCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -63,7 +63,7 @@ public final class ConfigLoader {
             RuleSets sets = RuleFileParser.load(rulesFile, c.ruleOptions());
             return new TacitConfig(c.source(), c.listen(), c.hostname(), c.greetingText(), c.localDomains(), c.dataDir(), c.usersFile(),
                     c.aliasesFile(), c.logLevel(), c.privacy(), c.helpFile(), c.log(), c.limits(), c.queue(), c.defense(), c.guard(),
-                    c.counters(), c.adminListen(), new TacitConfig.Rules(rulesFile, sets));
+                    c.counters(), c.adminListen(), new TacitConfig.Rules(rulesFile, sets), c.directory());
         } catch (RulesException e) {
             throw new ConfigException(String.join("\n", e.errors()));
         }
@@ -400,6 +400,7 @@ public final class ConfigLoader {
                     throw bad("admin_listen", "\"" + admin + "\": " + e.getMessage());
                 }
             }
+            var directory = directory();
             return rules(new TacitConfig(
                     file,
                     listen("listen"),
@@ -419,7 +420,53 @@ public final class ConfigLoader {
                     guard,
                     counters,
                     admin,
-                    TacitConfig.Rules.NONE), path("rules_file", base));
+                    TacitConfig.Rules.NONE,
+                    directory), path("rules_file", base));
+        }
+
+        private TacitConfig.DirectorySettings directory() throws ConfigException {
+            String backend = string("directory.backend");
+            if (!TacitConfig.DirectorySettings.BACKENDS.contains(backend)) {
+                throw bad("directory.backend", "\"" + backend + "\" is not one of " + TacitConfig.DirectorySettings.BACKENDS);
+            }
+            var d = new TacitConfig.DirectorySettings(backend,
+                    duration("directory.reload_interval"),
+                    bool("directory.allow_program_targets"),
+                    bool("directory.allow_file_targets"),
+                    integer("directory.max_alias_depth", 1, 100),
+                    duration("directory.cache_ttl"),
+                    integer("directory.cache_size", 0, 100_000_000),
+                    positive("directory.timeout"),
+                    string("directory.jdbc_url"),
+                    string("directory.jdbc_user"),
+                    string("directory.jdbc_password"),
+                    integer("directory.pool_size", 1, 1000),
+                    string("directory.ldap_url"),
+                    string("directory.ldap_bind_dn"),
+                    string("directory.ldap_bind_password"),
+                    string("directory.ldap_base_dn"),
+                    string("directory.ldap_user_filter"),
+                    string("directory.ldap_login_attribute"),
+                    string("directory.ldap_name_attribute"),
+                    string("directory.ldap_group_filter"),
+                    strings("directory.ldap_member_attributes"));
+            if (backend.equals("postgresql") && (d.jdbcUrl() == null || !d.jdbcUrl().startsWith("jdbc:postgresql:"))) {
+                throw bad(d.jdbcUrl() == null ? "directory.backend" : "directory.jdbc_url",
+                        "the postgresql backend needs directory.jdbc_url = \"jdbc:postgresql://host:port/database\"");
+            }
+            if (backend.equals("ldap")) {
+                if (d.ldapBaseDn() == null) {
+                    throw bad("directory.backend", "the ldap backend needs directory.ldap_base_dn");
+                }
+                if (!d.ldapUrl().matches("ldaps?://[^/:]+(:\\d+)?/?")) {
+                    throw bad("directory.ldap_url", "\"" + d.ldapUrl() + "\" is not ldap://host[:port] or ldaps://host[:port]");
+                }
+                if (!d.ldapUserFilter().contains("{0}") || !d.ldapGroupFilter().contains("{0}")) {
+                    throw bad(d.ldapUserFilter().contains("{0}") ? "directory.ldap_group_filter" : "directory.ldap_user_filter",
+                            "the filter must contain {0}, where the name goes");
+                }
+            }
+            return d;
         }
 
         private CidrSet cidrs(String key) throws ConfigException {

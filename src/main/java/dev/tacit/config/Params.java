@@ -64,9 +64,9 @@ public final class Params {
             new Param("limits.data_timeout", DURATION, "\"3m\"", "idle time allowed inside DATA (RFC 5321 4.5.3.2.6)"),
             new Param("limits.shutdown_grace", DURATION, "\"30s\"", "on shutdown, how long messages in flight may take to finish"),
 
-            new Param("enumeration.latency", DURATION, "\"30ms\"",
+            new Param("enumeration.latency", DURATION, "\"5ms\"",
                     "untrusted RCPT, VRFY and EXPN replies leave this long after the command arrived, whatever the lookup took"),
-            new Param("enumeration.jitter", DURATION, "\"10ms\"", "random extra delay, 0 to this, added to the latency envelope"),
+            new Param("enumeration.jitter", DURATION, "\"2ms\"", "random extra delay, 0 to this, added to the latency envelope"),
             new Param("enumeration.unknown_recipients", STRING, "\"drop\"",
                     "what happens to unknown recipients accepted for uniformity when the message has valid ones: \"drop\" (and log)"),
 
@@ -89,7 +89,40 @@ public final class Params {
             new Param("queue.retry_max", DURATION, "\"1h\"", "longest retry delay (the delay doubles up to this)"),
             new Param("queue.max_age", DURATION, "\"5d\"", "how long a message may stay queued before it bounces"),
             new Param("queue.delivery_concurrency", INT, "16", "deliveries running at once"),
-            new Param("queue.fsync", BOOL, "true", "fsync the spool before answering 250 (turn off only for tests of other things)"));
+            new Param("queue.fsync", BOOL, "true", "fsync the spool before answering 250 (turn off only for tests of other things)"),
+
+            new Param("directory.backend", STRING, "\"files\"",
+                    "where users, aliases and lists live: \"files\" (users_file, aliases_file), \"postgresql\" or \"ldap\""),
+            new Param("directory.reload_interval", DURATION, "\"2s\"",
+                    "files: how often to check the users, aliases and :include: files for changes (\"0s\": never)"),
+            new Param("directory.allow_program_targets", BOOL, "false",
+                    "accept |program alias targets (Tacit never runs them; off, such an alias is an error)"),
+            new Param("directory.allow_file_targets", BOOL, "false",
+                    "accept /file alias targets (Tacit never writes them; off, such an alias is an error)"),
+            new Param("directory.max_alias_depth", INT, "10", "deepest alias nesting (sendmail's MaxAliasRecursion)"),
+            new Param("directory.cache_ttl", DURATION, "\"10s\"",
+                    "postgresql/ldap: how long an answer (found or not) is reused (\"0s\": no cache)"),
+            new Param("directory.cache_size", INT, "100000", "postgresql/ldap: most answers kept in the cache"),
+            new Param("directory.timeout", DURATION, "\"2s\"",
+                    "postgresql/ldap: longest wait for a lookup; past it the client gets 451 4.3.0"),
+            new Param("directory.jdbc_url", STRING, null,
+                    "postgresql: JDBC URL, \"jdbc:postgresql://host:5432/db\" (the schema comes from tacit directory init)"),
+            new Param("directory.jdbc_user", STRING, null, "postgresql: user name (or put it in the URL)"),
+            new Param("directory.jdbc_password", STRING, null, "postgresql: password (keep this file readable only by Tacit)"),
+            new Param("directory.pool_size", INT, "8", "postgresql/ldap: connections kept open"),
+            new Param("directory.ldap_url", STRING, "\"ldap://127.0.0.1:389\"", "ldap: server, ldap://host:port or ldaps://host:port"),
+            new Param("directory.ldap_bind_dn", STRING, null, "ldap: DN to bind as (unset: anonymous)"),
+            new Param("directory.ldap_bind_password", STRING, null, "ldap: password for ldap_bind_dn"),
+            new Param("directory.ldap_base_dn", STRING, null, "ldap: where users and groups are searched (subtree)"),
+            new Param("directory.ldap_user_filter", STRING, "\"(&(objectClass=inetOrgPerson)(uid={0}))\"",
+                    "ldap: filter for a user, {0} = the local name; e.g. (|(uid={0})(mail={0}@example.com))"),
+            new Param("directory.ldap_login_attribute", STRING, "\"uid\"", "ldap: attribute holding the login (mailbox name)"),
+            new Param("directory.ldap_name_attribute", STRING, "\"cn\"", "ldap: attribute holding the full name"),
+            new Param("directory.ldap_group_filter", STRING,
+                    "\"(&(|(objectClass=groupOfNames)(objectClass=nisMailAlias))(cn={0}))\"",
+                    "ldap: filter for an alias or list, {0} = the name"),
+            new Param("directory.ldap_member_attributes", STRING_LIST, "[\"member\", \"rfc822MailMember\"]",
+                    "ldap: group attributes listing members: DNs (member) or addresses (rfc822MailMember)"));
 
     private static final Map<String, Param> BY_KEY = new LinkedHashMap<>();
 

@@ -31,7 +31,8 @@ public record TacitConfig(
         Guard guard,
         String counters,
         String adminListen,
-        Rules rules) {
+        Rules rules,
+        DirectorySettings directory) {
 
     /**
      * sendmail rule sets (check_vrfy, check_expn and what they call) and where they came from: a
@@ -45,7 +46,7 @@ public record TacitConfig(
     public TacitConfig withSendmailCf(Path cf, PrivacyOptions cfPrivacy, Integer cfLogLevel, RuleSets sets) {
         return new TacitConfig(source, listen, hostname, greetingText, localDomains, dataDir, usersFile, aliasesFile,
                 cfLogLevel == null ? logLevel : cfLogLevel, cfPrivacy == null ? privacy : cfPrivacy, helpFile, log, limits, queue,
-                defense, guard, counters, adminListen, new Rules(cf, sets));
+                defense, guard, counters, adminListen, new Rules(cf, sets), directory);
     }
 
     /** What sendmail would know of this host when it reads a rules file: $j, $w, $m and class w. */
@@ -91,6 +92,33 @@ public record TacitConfig(
             int hardErrorLimit, Duration errorSleep) {}
 
     public record Queue(Duration retryInitial, Duration retryMax, Duration maxAge, int deliveryConcurrency, boolean fsync) {}
+
+    /** The [directory] table: which backend, and its settings (docs/config.md). */
+    public record DirectorySettings(
+            String backend,
+            Duration reloadInterval,
+            boolean allowProgramTargets,
+            boolean allowFileTargets,
+            int maxAliasDepth,
+            Duration cacheTtl,
+            int cacheSize,
+            Duration timeout,
+            String jdbcUrl,
+            String jdbcUser,
+            String jdbcPassword,
+            int poolSize,
+            String ldapUrl,
+            String ldapBindDn,
+            String ldapBindPassword,
+            String ldapBaseDn,
+            String ldapUserFilter,
+            String ldapLoginAttribute,
+            String ldapNameAttribute,
+            String ldapGroupFilter,
+            List<String> ldapMemberAttributes) {
+
+        public static final List<String> BACKENDS = List.of("files", "postgresql", "ldap");
+    }
 
     public Path spoolDir() {
         return dataDir.resolve("spool");

@@ -27,6 +27,7 @@ public final class Metrics implements AutoCloseable {
     private final Counter guardStoreFailures;
     private final Counter deliveries;
     private final Histogram fsyncBatch;
+    private final Counter envelopeOverruns;
     private HTTPServer http;
 
     public Metrics() {
@@ -41,6 +42,8 @@ public final class Metrics implements AutoCloseable {
         guardStoreFailures = Counter.builder().name("tacit_guard_store_failures_total")
                 .help("shared-counter (Redis) calls that failed and were answered locally").register(registry);
         deliveries = Counter.builder().name("tacit_deliveries_total").help("delivery attempts, by result").labelNames("result").register(registry);
+        envelopeOverruns = Counter.builder().name("tacit_envelope_overruns_total")
+                .help("RCPT/VRFY/EXPN answers that took longer than enumeration.latency (their timing may show)").register(registry);
         fsyncBatch = Histogram.builder().name("tacit_spool_fsync_batch_records").help("journal records made durable by one fsync (group commit)")
                 .classicUpperBounds(1, 2, 4, 8, 16, 32, 64, 128, 256).register(registry);
     }
@@ -81,6 +84,10 @@ public final class Metrics implements AutoCloseable {
 
     public void delivery(String result) {
         deliveries.labelValues(result).inc();
+    }
+
+    public void envelopeOverrun() {
+        envelopeOverruns.inc();
     }
 
     public void fsyncBatch(long records) {

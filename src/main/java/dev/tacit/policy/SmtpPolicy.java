@@ -3,7 +3,7 @@ package dev.tacit.policy;
 import dev.tacit.config.TacitConfig;
 import dev.tacit.directory.DirectoryUnavailableException;
 import dev.tacit.directory.Expansion;
-import dev.tacit.directory.Resolution;
+import dev.tacit.directory.Expander;
 import dev.tacit.directory.Target;
 import dev.tacit.rules.CheckResult;
 import dev.tacit.rules.PolicyCheck;
@@ -147,8 +147,11 @@ public final class SmtpPolicy {
             return Duration.ZERO;
         }
         long jitter = defense.jitter().isZero() ? 0 : java.util.concurrent.ThreadLocalRandom.current().nextLong(defense.jitter().toNanos() + 1);
-        long due = c.commandStartNanos() + defense.latency().toNanos() + jitter;
-        long left = due - System.nanoTime();
+        long now = System.nanoTime();
+        if (now - c.commandStartNanos() > defense.latency().toNanos()) {
+            metrics.envelopeOverrun();
+        }
+        long left = c.commandStartNanos() + defense.latency().toNanos() + jitter - now;
         return left > 0 ? Duration.ofNanos(left) : Duration.ZERO;
     }
 
@@ -390,9 +393,9 @@ public final class SmtpPolicy {
      * met on the way (unknown targets, loops) are logged; they do not stop the other targets.
      */
     public List<Target> deliveryTargets(String queueId, MailAddress address) throws DirectoryUnavailableException {
-        Expansion x = verifier.expander().expand(address.localPart());
+        Expansion x = verifier.expander().run("<" + address + ">", address, Expander.Mode.DELIVER);
         for (Expansion.Problem p : x.problems()) {
-            mailLog.log(3, MailLog.Priority.NOTICE, queueId, "<" + address + ">: expansion problem: " + p);
+            mailLog.log(3, MailLog.Priority.NOTICE, queueId, "<" + address + ">: " + SendmailVerifier.error(p).text());
         }
         return x.targets();
     }
@@ -404,7 +407,10 @@ public final class SmtpPolicy {
 
     /**
      * RCPT for an address already parsed: relaying is refused for every non-local domain (Tacit is
-     * never an open relay); a local name is accepted when it is a user or an alias.
+     * never an open relay); a local name is accepted when it is a user or an alias, exactly as
+     * sendmail verifies it (an alias is not expanded for the answer, so a list with a bad member is
+     * still accepted, sendmail-privacy.md 8). Its delivery targets come later, from
+     * {@link #deliveryTargets}.
      *
      * @param echo the path as the client wrote it, angle brackets included (sendmail's reply prefix)
      */
@@ -413,11 +419,11 @@ public final class SmtpPolicy {
             return RcptDecision.refuse(Decision.of(Replies.relayingDenied(echo)));
         }
         try {
-            // Existence only: one lookup, so the answer fits the latency envelope; the expansion into
-            // delivery targets happens after DATA (deliveryTargets).
-            Resolution r = verifier.expander().resolve(address.localPart());
-            if (!r.exists()) {
-                return RcptDecision.refuse(Decision.of(Replies.userUnknown(echo)));
+            // Existence only, verified as sendmail verifies (an alias is not expanded), so the answer
+            // fits the latency envelope; the expansion into delivery targets happens after DATA.
+            Reply refused = verifier.rcptRefusal(echo, address);
+            if (refused != null) {
+                return RcptDecision.refuse(Decision.of(refused));
             }
             return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, List.of());
         } catch (DirectoryUnavailableException e) {

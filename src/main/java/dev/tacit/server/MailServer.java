@@ -3,9 +3,9 @@ package dev.tacit.server;
 import dev.tacit.config.ConfigLoader;
 import dev.tacit.config.TacitConfig;
 import dev.tacit.delivery.MaildirDelivery;
+import dev.tacit.directory.Directories;
 import dev.tacit.directory.Directory;
 import dev.tacit.directory.Expander;
-import dev.tacit.directory.FileDirectory;
 import dev.tacit.directory.LocalDomains;
 import dev.tacit.events.FileLogSink;
 import dev.tacit.events.LogSink;
@@ -49,15 +49,17 @@ public final class MailServer implements AutoCloseable {
     private final SmtpListener listener;
     private final List<AutoCloseable> resources;
     private final InetSocketAddress admin;
+    private final Directory directory;
 
     private MailServer(TacitConfig config, Spool spool, QueueRunner runner, SmtpListener listener, List<AutoCloseable> resources,
-            InetSocketAddress admin) {
+            InetSocketAddress admin, Directory directory) {
         this.config = config;
         this.spool = spool;
         this.runner = runner;
         this.listener = listener;
         this.resources = List.copyOf(resources);
         this.admin = admin;
+        this.directory = directory;
     }
 
     /** Where /metrics is served, or null when admin_listen is "off". */
@@ -78,10 +80,10 @@ public final class MailServer implements AutoCloseable {
         Files.createDirectories(cfg.mailDir());
         List<AutoCloseable> resources = new ArrayList<>();
         try {
-            LocalDomains domains = new LocalDomains(cfg.hostname(), cfg.localDomains(),
-                    cfg.listen().stream().map(TacitConfig.ListenAddress::host).toList());
-            FileDirectory directory = FileDirectory.load(cfg.usersFile(), cfg.aliasesFile());
-            Expander expander = new Expander(wrap.apply(directory), domains);
+            LocalDomains domains = Directories.localDomains(cfg);
+            Directory directory = Directories.open(cfg, domains);
+            resources.add(directory);
+            Expander expander = new Expander(wrap.apply(directory), domains, Directories.options(cfg.directory()));
             MailLog mailLog = mailLog(cfg);
             resources.add(mailLog);
             ProbeEvents events = cfg.log().events() == null ? ProbeEvents.NONE : new ProbeEvents(cfg.log().events());
@@ -118,7 +120,7 @@ public final class MailServer implements AutoCloseable {
                 throw e;
             }
             runner.start();
-            return new MailServer(cfg, spool, runner, listener, resources, admin);
+            return new MailServer(cfg, spool, runner, listener, resources, admin, directory);
         } catch (IOException | RuntimeException e) {
             for (AutoCloseable c : resources) {
                 try {
@@ -209,6 +211,11 @@ public final class MailServer implements AutoCloseable {
 
     public int port() {
         return listener.addresses().get(0).getPort();
+    }
+
+    /** The directory backend in use (tests reload or inspect it). */
+    public Directory directory() {
+        return directory;
     }
 
     public int activeSessions() {

@@ -154,7 +154,42 @@ public final class Replies {
     }
 
     public static Reply userUnknown(String addr) {
-        return Reply.of(550, "5.1.1", addr + "... User unknown");
+        return Reply.of(550, "5.1.1", shorten(addr) + "... User unknown");
+    }
+
+    /** A program, file or :include: named by the client rather than by an alias; what = "programs", ... */
+    public static Reply cannotMailDirectly(String addr, String what) {
+        return Reply.of(550, "5.7.1", shorten(addr) + "... Cannot mail directly to " + what);
+    }
+
+    /** An alias whose expansion ends nowhere (every path loops back). */
+    public static final Reply LOOP_BROKEN = Reply.of(554, "5.4.6", "aliasing/forwarding loop broken");
+
+    /** Alias nesting deeper than the limit (sendmail's MaxAliasRecursion, 10). */
+    public static Reply loopTooDeep(int level, int max) {
+        return Reply.of(554, "5.4.6", "aliasing/forwarding loop broken (" + level + " aliases deep; " + max + " max)");
+    }
+
+    public static Reply tokenTooLong(String addr) {
+        return Reply.of(553, "5.1.0", shorten(addr) + "... prescan: token too long");
+    }
+
+    public static Reply addressTooLong(String addr) {
+        return Reply.of(553, "5.1.1", shorten(addr) + "... Address too long");
+    }
+
+    public static Reply userAddressRequired(String addr) {
+        return Reply.of(553, "5.1.3", shorten(addr) + "... User address required");
+    }
+
+    /** An alias's :include: file that cannot be read. */
+    public static Reply cannotOpen(String addr, String path, String reason) {
+        return Reply.of(550, "5.2.4", shorten(addr) + "... Cannot open " + shorten(path) + ": " + reason);
+    }
+
+    /** Tacit's text: an alias target |program or /file while directory.allow_*_targets is off. */
+    public static Reply targetDisabled(String addr) {
+        return Reply.of(550, "5.7.1", shorten(addr) + "... Program and file targets are disabled here");
     }
 
     public static Reply relayingDenied(String addr) {

@@ -9,8 +9,16 @@ import java.util.List;
  *
  * <p>Multi-line replies use {@code NNN-} on every line but the last (RFC 5321 4.2.1). When an
  * enhanced code is present it is repeated on every line, as sendmail does.
+ *
+ * <p>{@code lineCodes} is null except for sendmail's mixed VRFY listing, where each line carries its
+ * own code ({@code 250-} for local entries, {@code 252} for remote ones, sendmail-privacy.md 6.2);
+ * {@code code} is then the last line's code, the one a client acts on.
  */
-public record Reply(int code, String enhanced, List<String> lines) {
+public record Reply(int code, String enhanced, List<String> lines, List<Integer> lineCodes) {
+
+    public Reply(int code, String enhanced, List<String> lines) {
+        this(code, enhanced, lines, null);
+    }
 
     public Reply {
         if (code < 0 || code > 999) {
@@ -19,6 +27,12 @@ public record Reply(int code, String enhanced, List<String> lines) {
         lines = List.copyOf(lines);
         if (lines.isEmpty()) {
             throw new IllegalArgumentException("a reply needs at least one line");
+        }
+        if (lineCodes != null) {
+            lineCodes = List.copyOf(lineCodes);
+            if (lineCodes.size() != lines.size() || lineCodes.get(lineCodes.size() - 1) != code) {
+                throw new IllegalArgumentException("one code per line, the last equal to the reply code");
+            }
         }
         for (String line : lines) {
             if (line.indexOf('\r') >= 0 || line.indexOf('\n') >= 0) {
@@ -37,6 +51,14 @@ public record Reply(int code, String enhanced, List<String> lines) {
 
     public static Reply multi(int code, String enhanced, List<String> lines) {
         return new Reply(code, enhanced, lines);
+    }
+
+    /** A multi-line reply whose lines carry different codes (sendmail's VRFY of a mixed list). */
+    public static Reply perLine(List<Integer> codes, String enhanced, List<String> lines) {
+        if (codes.stream().distinct().count() <= 1) {
+            return new Reply(codes.get(codes.size() - 1), enhanced, lines);
+        }
+        return new Reply(codes.get(codes.size() - 1), enhanced, lines, codes);
     }
 
     public boolean isPositive() {
@@ -61,7 +83,7 @@ public record Reply(int code, String enhanced, List<String> lines) {
         StringBuilder sb = new StringBuilder(64);
         String codeStr = String.format("%03d", code);
         for (int i = 0; i < lines.size(); i++) {
-            sb.append(codeStr).append(i == lines.size() - 1 ? ' ' : '-');
+            sb.append(lineCodes == null ? codeStr : String.format("%03d", lineCodes.get(i))).append(i == lines.size() - 1 ? ' ' : '-');
             if (enhanced != null) {
                 sb.append(enhanced);
                 String line = lines.get(i);

@@ -55,7 +55,9 @@ class RestrictFlagsIT {
 
     @Test
     void onlyTheOwnerMayListOrRunTheQueueWhenRestricted() throws Exception {
-        Files.writeString(dir.resolve("tacit.toml"), "data_dir = \".\"\nprivacy_options = \"goaway,restrictmailq,restrictqrun\"\n");
+        Files.writeString(dir.resolve("tacit.toml"), "data_dir = \".\"\nprivacy_options = \"goaway,restrictmailq,restrictqrun,restrictexpand\"\n");
+        Files.writeString(dir.resolve("users"), "gw:George Washington\n");
+        Files.writeString(dir.resolve("aliases"), "all: gw\n");
         assertThat(as(null, "mailq", "--data-dir", dir.toString()).output()).contains("Mail queue is empty");
         TacitProcess.Result mailq = as("nobody", "mailq", "--data-dir", dir.toString());
         assertThat(mailq.exit()).isEqualTo(1);
@@ -64,6 +66,12 @@ class RestrictFlagsIT {
         assertThat(runq.exit()).isEqualTo(1);
         assertThat(runq.output()).contains("permission denied: restrictqrun is set");
         assertThat(as(null, "runq", "--data-dir", dir.toString()).exit()).isZero();
+        TacitProcess.Result expand = as("nobody", "expand", "--config", dir.resolve("tacit.toml").toString(), "all");
+        assertThat(expand.exit()).isEqualTo(1);
+        assertThat(expand.output()).contains("permission denied: restrictexpand is set");
+        TacitProcess.Result mine = as(null, "expand", "--config", dir.resolve("tacit.toml").toString(), "all");
+        assertThat(mine.exit()).as(mine.output()).isZero();
+        assertThat(mine.output()).contains("gw");
         assertThat(dir.resolve("spool/runq")).exists();
     }
 

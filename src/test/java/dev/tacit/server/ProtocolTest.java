@@ -114,7 +114,9 @@ class ProtocolTest {
             assertThat(say(c, "RCPT TO:<gw>")).containsExactly("250 2.1.5 <gw>... Recipient ok");
             assertThat(say(c, "RCPT TO:<gw@MAIL.EXAMPLE.COM>")).containsExactly("250 2.1.5 <gw>... Recipient ok");
             assertThat(say(c, "RCPT TO:<\"gw\"@mail.example.com>")).containsExactly("250 2.1.5 <gw>... Recipient ok");
-            assertThat(say(c, "RCPT TO:<GW@localhost>")).containsExactly("250 2.1.5 <GW@localhost>... Recipient ok");
+            // every name in class w is the same mailbox: sendmail answers with the first spelling
+            // (oracle-directory transcript d20_edge_addresses)
+            assertThat(say(c, "RCPT TO:<GW@localhost>")).containsExactly("250 2.1.5 <gw>... Recipient ok");
         }
     }
 

@@ -39,7 +39,9 @@ public final class RcptCommand implements CommandHandler {
             s.reply(Replies.needsSmtputf8(p.echo()));
             return;
         }
-        String canonical = a.localPart() + "@" + (a.hasDomain() ? a.domainLower() : s.ctx().hostname());
+        // every local domain names the same mailbox: gw, gw@example.com and GW@mail.example.com are one
+        boolean local = !a.hasDomain() || s.ctx().domains().isLocal(a.domain());
+        String canonical = a.localPart() + "@" + (local ? s.ctx().hostname() : a.domainLower());
         String first = tx.firstSpelling(canonical);
         if (first != null) {
             s.apply(s.ctx().policy().duplicate(s, first));

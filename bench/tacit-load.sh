@@ -1,0 +1,192 @@
+#!/usr/bin/env bash
+# bench/tacit-load.sh - Tacit under the same loads and tools as shared/bench/postfix-anchor.sh
+# (Postfix's smtp-source, shared/bench/tools/smtpbench.c, cpusnap.py), writing rows in the same
+# raw.csv format so both can be summarised side by side (bench/compare.sh does that).
+#
+#   env: PFX_WORK   postfix-anchor's work tree (smtp-source and smtpbench are taken from it;
+#                   run `postfix-anchor.sh setup` first); Tacit's data goes under it too (a disk)
+#        RESULTS    where raw.csv and run.log go
+#        RUNS       repetitions (default 1), CONCS (default "10 50"), QUICK=1 for small counts
+# Every load is bounded by a message count and by `timeout`; all traffic is on 127.0.0.1.
+set -euo pipefail
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+SHARED=${SHARED:-$(cd "$ROOT/../shared" && pwd)}
+WORK=${PFX_WORK:-/var/tmp/postfix-anchor}
+RESULTS=${RESULTS:-$ROOT/bench/results/tacit-$(date +%Y%m%dT%H%M%S)}
+RUNS=${RUNS:-1}
+CONCS=${CONCS:-"10 50"}
+QUICK=${QUICK:-0}
+if [ "$QUICK" = 1 ]; then N_SMALL=1000; N_BIG=200; IDLE=2000; else N_SMALL=5000; N_BIG=1000; IDLE=10000; fi
+BIN=$WORK/bin
+SRC=$WORK/root/usr/sbin/smtp-source
+export LD_LIBRARY_PATH=$WORK/root/usr/lib/postfix
+PORT=2535
+DATA=$WORK/tacit
+JAVA=$(bash -c "source <(sed -n '/^java_major()/,/^}/p;/^find_java()/,/^}/p' '$ROOT/tacit'); find_java")
+TACIT_PID=
+mkdir -p "$RESULTS"
+CSV_HEADER="test,variant,note,size,conc,run,count,secs,rate,e2e_secs,e2e_rate,cpu_busy_pct,cpu_iowait_pct,other_pct,server_cpu_ms_per_op,client_cpu_s,pre_busy_pct,kernel_pct"
+[ -f "$RESULTS/raw.csv" ] || echo "$CSV_HEADER" > "$RESULTS/raw.csv"
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" | tee -a "$RESULTS/run.log" >&2; }
+csv() { echo "$*" >> "$RESULTS/raw.csv"; }
+now() { date +%s.%N; }
+[ -x "$SRC" ] && [ -x "$BIN/smtpbench" ] || { log "run postfix-anchor.sh setup first (needs $SRC and $BIN/smtpbench)"; exit 1; }
+[ -f "$ROOT/target/tacit.jar" ] || (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
+
+# start_tacit TOML-LINES... : a fresh data folder, one user (user1@bench.test), Tacit's defaults otherwise
+start_tacit() {
+    stop_tacit
+    rm -rf "$DATA"; mkdir -p "$DATA"
+    printf 'user1:Bench User\nuser2:Bench User Two\n' > "$DATA/users"
+    : > "$DATA/aliases"
+    {
+        echo "listen = [\"127.0.0.1:$PORT\"]"
+        echo 'hostname = "bench.test"'
+        echo 'data_dir = "."'
+        echo 'admin_listen = "off"'
+        for l in "$@"; do echo "$l"; done
+        echo '[limits]'
+        echo 'max_connections = 30000'
+        echo 'max_connections_per_client = 30000'
+        echo 'max_message_size = "10M"'
+        echo '[log]'
+        echo 'stdout = false'
+    } > "$DATA/tacit.toml"
+    ulimit -n 65536 2>/dev/null || true
+    "$JAVA" ${TACIT_JAVA_OPTS:-} -jar "$ROOT/target/tacit.jar" serve --config "$DATA/tacit.toml" > "$RESULTS/tacit.log" 2>&1 &
+    TACIT_PID=$!
+    local i
+    for i in $(seq 1 150); do
+        (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && { log "tacit started (pid $TACIT_PID): $*"; return 0; }
+        sleep 0.1
+    done
+    log "tacit did not start"; cat "$RESULTS/tacit.log" >&2; exit 1
+}
+stop_tacit() {
+    if [ -n "$TACIT_PID" ] && kill -0 "$TACIT_PID" 2>/dev/null; then kill "$TACIT_PID"; wait "$TACIT_PID" 2>/dev/null || true; fi
+    TACIT_PID=
+}
+trap stop_tacit EXIT
+
+snap() { python3 "$SHARED/bench/tools/cpusnap.py" "$TACIT_PID"; }
+machine_busy_1s() {
+    local a b; a=$(snap); sleep 1; b=$(snap)
+    awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," "); t=y[2]-x[2]; if(t<=0)t=1; printf "%.0f", 100*(y[1]-x[1])/t}'
+}
+PRE_BUSY=NaN
+wait_quiet() {
+    local i
+    for i in $(seq 1 "${QUIET_MAX:-30}"); do PRE_BUSY=$(machine_busy_1s); [ "$PRE_BUSY" -lt 25 ] && return 0; done
+    log "  (machine still ${PRE_BUSY}% busy; running anyway)"
+}
+cpu_fields() {
+    awk -v a="$1" -v b="$2" -v n="$3" -v cl="$4" -v hz="$(getconf CLK_TCK)" 'BEGIN{
+      split(a,x," "); split(b,y," "); t=y[2]-x[2]; if(t<=0)t=1;
+      busy=y[1]-x[1]; ours=y[4]-x[4]; kern=y[5]-x[5]; other=busy-ours-kern-cl*hz; if(other<0)other=0;
+      printf "%.0f %.0f %.0f %.3f %.0f", 100*busy/t, 100*(y[3]-x[3])/t, 100*other/t, (n>0? 1000*ours/hz/n : 0), 100*kern/t }'
+}
+client_cpu() { awk '{printf "%.2f", $1+$2}' "$1" 2>/dev/null || echo 0; }
+delivered() { { find "$DATA/mail/user1/new" -type f 2>/dev/null || true; } | wc -l; }
+wait_delivered() {  # N t0 -> seconds from t0 until N delivered (bounded 300 s)
+    local want=$1 t0=$2 i
+    for i in $(seq 1 6000); do
+        if [ "$(delivered)" -ge "$want" ]; then awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}'; return; fi
+        sleep 0.05
+    done
+    echo NaN
+}
+
+# src_run mode(session|persist) size conc count run [tag]
+src_run() {
+    local mode=$1 size=$2 conc=$3 count=$4 run=$5 tag=${6:-} dflag=
+    [ "$mode" = persist ] && dflag=-d
+    rm -rf "$DATA/mail/user1"
+    sync; wait_quiet
+    local s0 s1 s2 t0 t1 e2e tf=$RESULTS/client.time rc=0
+    s0=$(snap); t0=$(now)
+    timeout 300 /usr/bin/time -f '%U %S' -o "$tf" "$SRC" $dflag -l "$size" -m "$count" -s "$conc" -f from@example.com \
+        -t user1@bench.test "127.0.0.1:$PORT" >/dev/null 2>>"$RESULTS/smtp-source.err" || rc=$?
+    t1=$(now); s1=$(snap)
+    e2e=$(wait_delivered "$count" "$t0"); s2=$(snap)
+    local secs rate erate cl f e
+    secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
+    rate=$(awk -v n="$count" -v s="$secs" 'BEGIN{printf "%.1f", n/s}')
+    erate=$(awk -v n="$count" -v s="$e2e" 'BEGIN{ if (s=="NaN") print "NaN"; else printf "%.1f", n/s}')
+    cl=$(client_cpu "$tf")
+    f=($(cpu_fields "$s0" "$s1" "$count" "$cl"))
+    e=($(cpu_fields "$s0" "$s2" "$count" "$cl"))
+    log "  tacit$tag $mode size=$size c=$conc n=$count: accept ${secs}s ${rate}/s | e2e ${e2e}s ${erate}/s | busy ${f[0]}% other ${f[2]}% | ${e[3]} ms CPU/msg | rc=$rc"
+    csv "smtp,tacit$tag-$mode,rc=$rc,$size,$conc,$run,$count,$secs,$rate,$e2e,$erate,${f[0]},${f[1]},${f[2]},${e[3]},$cl,$PRE_BUSY,${f[4]}"
+}
+
+sb_run() {  # sb_run mode conc run [tag] [smtpbench args...]
+    local mode=$1 conc=$2 run=$3 tag=${4:-}; shift 4 || shift $#
+    wait_quiet
+    local s0 s1 out tf=$RESULTS/client.time
+    s0=$(snap)
+    out=$(timeout 120 /usr/bin/time -f '%U %S' -o "$tf" "$BIN/smtpbench" -M "$mode" -c "$conc" -T "${DUR:-5}" -p "$PORT" "$@")
+    s1=$(snap)
+    local ops secs rate cl f
+    ops=$(echo "$out" | sed -E 's/.* ops=([0-9]+).*/\1/'); secs=$(echo "$out" | sed -E 's/.* secs=([0-9.]+).*/\1/')
+    rate=$(echo "$out" | sed -E 's/.* rate=([0-9.]+).*/\1/')
+    cl=$(client_cpu "$tf")
+    f=($(cpu_fields "$s0" "$s1" "$ops" "$cl"))
+    log "  tacit$tag $mode c=$conc: $out | server ${f[3]} ms CPU/op"
+    csv "smtpbench,tacit$tag-$mode,\"$out\",0,$conc,$run,$ops,$secs,$rate,,,${f[0]},${f[1]},${f[2]},${f[3]},$cl,$PRE_BUSY,${f[4]}"
+}
+
+mem_sample() {  # label
+    local rss pss
+    rss=$(awk '/^VmRSS:/{print $2}' "/proc/$TACIT_PID/status"); pss=$(awk '/^Pss:/{print $2}' "/proc/$TACIT_PID/smaps_rollup")
+    log "  $1: RSS ${rss} KiB PSS ${pss} KiB"
+    csv "memory,$1,procs=1,0,0,0,1,$rss,$pss,,,,,,,,,"
+}
+
+idle_run() {  # idle_run N label
+    local n=$1 label=$2 fifo=$RESULTS/idle.out i
+    rm -f "$fifo"
+    timeout 120 "$BIN/smtpbench" -M idle -c "$n" -i 10 -p "$PORT" > "$fifo" &
+    local bpid=$!
+    for i in $(seq 1 600); do grep -q READY "$fifo" 2>/dev/null && break; sleep 0.1; done
+    sleep 2
+    mem_sample "$label"
+    wait "$bpid" || true
+    log "  idle client: $(tail -1 "$fifo")"
+}
+
+# ---------------------------------------------------------------- the runs
+TRUSTED='trusted_networks = ["127.0.0.0/8"]'   # as Postfix's mynetworks = 127.0.0.0/8 in the anchor
+for r in $(seq 1 "$RUNS"); do
+    log "== run $r: acceptance and delivery, client trusted (the Postfix anchor's setup)"
+    start_tacit "$TRUSTED"
+    src_run session 1024 10 1000 "$r" -warmup >/dev/null 2>&1 || true
+    sed -i '/,tacit-warmup-/d' "$RESULTS/raw.csv"
+    for c in $CONCS; do
+        src_run session 1024 "$c" "$N_SMALL" "$r"
+        src_run session 102400 "$c" "$N_BIG" "$r"
+        src_run persist 1024 "$c" "$N_SMALL" "$r"
+    done
+    log "== run $r: sessions/s (connect, banner, EHLO, QUIT)"
+    sb_run sessions 50 "$r" ""
+    sb_run sessions 1 "$r" ""
+    log "== run $r: the enumeration defence's cost at concurrency 50 (client not trusted: Tacit's default)"
+    start_tacit
+    src_run session 1024 10 1000 "$r" -warmup >/dev/null 2>&1 || true
+    sed -i '/,tacit-warmup-/d' "$RESULTS/raw.csv"
+    src_run session 1024 50 "$N_SMALL" "$r" -defense
+    src_run persist 1024 50 "$N_SMALL" "$r" -defense
+    out=$("$JAVA" "$HERE/RcptLatency.java" "$PORT" 50 10 user1@bench.test); log "  defense on, RCPT latency c=50: $out"
+    csv "rcpt,tacit-defense-on,\"$out\",0,50,$r,,,,,,,,,,,,"
+    start_tacit "$TRUSTED"
+    out=$("$JAVA" "$HERE/RcptLatency.java" "$PORT" 50 10 user1@bench.test); log "  defense off (trusted), RCPT latency c=50: $out"
+    csv "rcpt,tacit-defense-off,\"$out\",0,50,$r,,,,,,,,,,,,"
+done
+log "== memory: idle connections after EHLO"
+start_tacit "$TRUSTED"
+sleep 2
+mem_sample tacit-baseline
+idle_run 200 tacit-200idle
+idle_run "$IDLE" "tacit-${IDLE}idle"
+stop_tacit
+log "done: $RESULTS/raw.csv"
