@@ -38,7 +38,7 @@ class ConfigLoaderFuzzTest {
         } catch (ConfigException e) {
             assertThat(e.getMessage()).isNotBlank();
             for (String line : e.getMessage().split("\n")) {
-                assertThat(line).as(e.getMessage()).matches("\\S.*:(\\d+:)? .+");
+                assertThat(line).as(e.getMessage()).matches("(?s)\\S.*:(\\d+:)? .+");
             }
         }
     }
