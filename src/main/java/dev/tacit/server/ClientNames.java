@@ -20,9 +20,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>Security: the lookup is the JDK's native resolver, which holds its thread for as long as DNS
  * takes. Run on a session's virtual thread it would pin a carrier, and a flood of connections from
  * addresses whose PTR lookups are slow would stall every session on the server (seen with 1,000
- * slowloris clients: 20 s before a legitimate client got its greeting). So lookups run on a small pool
- * of platform threads, one lookup per address at a time, results (names and failures) are kept for a
- * minute, and a session waits at most {@link #WAIT_MILLIS} before it goes on with {@code [ip]}.
+ * slowloris clients: 20 s before a legitimate client got its greeting). So lookups run on a pool of
+ * {@link #LOOKUP_THREADS} platform threads, one lookup per address at a time, results (names and
+ * failures) are kept for a minute, and a session waits at most {@link #WAIT_MILLIS} before it goes on
+ * with {@code [ip]}: a flood from more addresses than that, all with hanging PTR lookups, costs a new
+ * client at most that second.
  */
 final class ClientNames {
 
@@ -35,7 +37,9 @@ final class ClientNames {
 
     private static final Map<InetAddress, Entry> NAMES = new ConcurrentHashMap<>();
     private static final AtomicInteger THREADS = new AtomicInteger();
-    private static final ExecutorService LOOKUPS = new ThreadPoolExecutor(16, 16, 30, TimeUnit.SECONDS,
+    /** Lookups in flight at most; idle threads end after 30 s. */
+    static final int LOOKUP_THREADS = 64;
+    private static final ExecutorService LOOKUPS = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30, TimeUnit.SECONDS,
             new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon(true).name("dns-reverse-" + THREADS.incrementAndGet()).unstarted(r));
 
     static {
