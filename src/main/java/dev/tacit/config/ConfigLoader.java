@@ -65,7 +65,8 @@ public final class ConfigLoader {
                     c.aliasesFile(), c.logLevel(), c.privacy(), c.helpFile(), c.log(), c.limits(), c.queue(), c.defense(), c.guard(),
                     c.counters(), c.adminListen(), new TacitConfig.Rules(rulesFile, sets), c.directory());
         } catch (RulesException e) {
-            throw new ConfigException(String.join("\n", e.errors()));
+            // one line per error; control characters in a path or a rule (a CR) are shown escaped (found by fuzzing)
+            throw new ConfigException(String.join("\n", e.errors().stream().map(ConfigException::printable).toList()));
         }
     }
 
