@@ -121,6 +121,14 @@ public final class MaildirDelivery {
                 if (force) {
                     ch.force(true);
                 }
+            } catch (IOException e) {
+                // a full disk: the partial copy would only take space from the retry
+                try {
+                    Files.deleteIfExists(tmpFile);
+                } catch (IOException ignored) {
+                    // the delivery is deferred either way
+                }
+                throw e;
             }
             Files.move(tmpFile, nw.resolve(uniqueName), StandardCopyOption.ATOMIC_MOVE);
             return new DeliveryResult.Delivered(nw, nw.resolve(uniqueName).toString());

@@ -74,6 +74,7 @@ public final class Spool implements AutoCloseable {
     private final boolean fsync;
     private final long segmentMax;
     private final int inlineMax;
+    private final InlineBudget inlineBudget = InlineBudget.quarterOfHeap();
     private final QueueIds ids = new QueueIds();
 
     private final ReentrantLock appendLock = new ReentrantLock();
@@ -171,7 +172,7 @@ public final class Spool implements AutoCloseable {
 
     public Incoming begin() {
         String qid = ids.next();
-        return new Incoming(qid, bodiesDir.resolve(qid), inlineMax);
+        return new Incoming(qid, bodiesDir.resolve(qid), inlineMax, inlineBudget);
     }
 
     /**
@@ -199,6 +200,7 @@ public final class Spool implements AutoCloseable {
             QueuedMessage m = new QueuedMessage(in.queueId(), env, in.size());
             m.external = external;
             long seq = append(T_MESSAGE, meta, external ? null : in.inlineBytes(), bodyLen, m);
+            in.releaseInline(); // the journal has the bytes now
             awaitDurable(seq);
             index.put(m.queueId, m);
             return m;
