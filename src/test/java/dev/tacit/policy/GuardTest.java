@@ -50,6 +50,7 @@ class GuardTest {
 
             List<String> firstReplies = new ArrayList<>();
             List<Long> rcptNanos = new ArrayList<>();
+            List<Long> heloNanos = new ArrayList<>();
             for (int i = 1; i <= 14; i++) {
                 try (SmtpClient c = SmtpClient.connect("127.0.0.1", ts.port(), Duration.ofSeconds(20), PROBER)) {
                     SmtpClient.Response greet = c.read();
@@ -57,7 +58,7 @@ class GuardTest {
                         firstReplies.add(greet.raw().get(0));
                         continue;
                     }
-                    c.command("HELO prober" + i + ".example.net");
+                    heloNanos.add(c.command("HELO prober" + i + ".example.net").nanos());
                     c.command("MAIL FROM:<p" + i + "@example.org>");
                     SmtpClient.Response r = c.command("RCPT TO:<guess" + i + "@example.com>");
                     rcptNanos.add(r.nanos());
@@ -72,6 +73,9 @@ class GuardTest {
             assertThat(firstReplies.subList(0, 8)).allMatch(l -> l.startsWith("250 2.1.5 <guess"));
             assertThat(rcptNanos.subList(0, 3)).allMatch(n -> n < 350_000_000L);
             assertThat(rcptNanos.subList(4, 8)).allMatch(n -> n >= 400_000_000L);
+            // the tarpit holds the client as a whole, not its failures alone: HELO waits too
+            assertThat(heloNanos.subList(0, 3)).allMatch(n -> n < 350_000_000L);
+            assertThat(heloNanos.subList(4, 8)).allMatch(n -> n >= 400_000_000L);
             assertThat(firstReplies.subList(8, 11)).allMatch(l -> l.equals("450 4.7.1 mail.example.com Too many invalid requests from your address; try again later"));
             assertThat(firstReplies.get(11)).isEqualTo("421 4.7.0 mail.example.com Too many invalid requests from your address; closing connection");
             // 13 and 14: blocked at connect
@@ -79,6 +83,15 @@ class GuardTest {
 
             assertThat(delivered).isGreaterThan(5);
             assertThat(worstNormal.get()).as("the normal client's slowest RCPT, ns").isLessThan(300_000_000L);
+
+            var admin = ts.server().adminAddress();
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + admin.getPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("tacit_guard_escalations_total{level=\"tarpit\"} 1.0",
+                    "tacit_guard_escalations_total{level=\"refuse\"} 1.0", "tacit_guard_escalations_total{level=\"block\"} 1.0");
+            // the prober's address and its /24 are blocked
+            assertThat(metrics).containsPattern("(?m)^tacit_guard_blocked_sources [1-9]");
 
             // the block expires
             Thread.sleep(3200);
