@@ -121,4 +121,32 @@ class TimingEnvelopeTest {
                 Stats.median(off[0]), Stats.median(off[1]), ks.d(), ks.p());
         assertThat(ks.p()).as("the sample size is enough to see a 1 ms shift").isLessThan(0.001);
     }
+
+    /** VRFY and EXPN replies to an untrusted client leave after the envelope too; a trusted client gets no envelope. */
+    @Test
+    void vrfyAndExpnLeaveAfterTheEnvelopeForUntrustedClientsOnly() throws Exception {
+        String toml = "privacy_options = \"public\"\n%s[enumeration]\nlatency = \"400ms\"\njitter = \"0ms\"\n[guard]\nenabled = false\n";
+        String[] commands = {"VRFY gw", "VRFY nosuchuser", "EXPN all", "EXPN nosuchuser", "RCPT TO:<gw@example.com>",
+            "RCPT TO:<nosuchuser@example.com>"};
+        try (TestServer ts = TestServer.start(dir.resolve("untrusted"), toml.formatted(""), TestServer.USERS, TestServer.ALIASES,
+                d -> slowForExisting(d, Duration.ofMillis(50))); SmtpClient c = ts.greeted()) {
+            c.command("EHLO timing.example.net");
+            c.command("MAIL FROM:<t@example.org>");
+            for (String cmd : commands) {
+                SmtpClient.Response r = c.command(cmd);
+                assertThat(r.nanos()).as(cmd + " -> " + r.raw()).isGreaterThanOrEqualTo(400_000_000L);
+            }
+        }
+        try (TestServer ts = TestServer.start(dir.resolve("trusted"), toml.formatted("trusted_networks = [\"127.0.0.0/8\"]\n"));
+                SmtpClient c = ts.greeted()) {
+            c.command("EHLO timing.example.net");
+            c.command("MAIL FROM:<t@example.org>");
+            for (String cmd : commands) {
+                SmtpClient.Response r = c.command(cmd);
+                assertThat(r.nanos()).as(cmd + " -> " + r.raw()).isLessThan(400_000_000L);
+            }
+            // trusted: the per-user answers, so the envelope was not skipped for nothing
+            assertThat(c.command("VRFY nosuchuser").raw()).containsExactly("550 5.1.1 nosuchuser... User unknown");
+        }
+    }
 }
