@@ -57,4 +57,22 @@ class UnknownRecipientsReportTest {
             }
         }
     }
+
+    /** The default, "drop": the message goes to the real recipients, each unknown one is logged, nobody is told. */
+    @Test
+    void byDefaultUnknownRecipientsAreDroppedAndLogged() throws Exception {
+        try (TestServer ours = TestServer.start(dir.resolve("drop"), "log_level = 9\n[log]\nstdout = false\nfile = \"mail.log\"\n")) {
+            send(ours, "alice@aligned.test");
+            assertThat(ours.maildirs().await("gw", 1, Duration.ofSeconds(20))).hasSize(1);
+            Thread.sleep(500);
+            String log = Files.readString(dir.resolve("drop/mail.log"));
+            assertThat(log).contains("<nosuchuser@example.com>... User unknown (dropped)").doesNotContain("unknown recipients: SPF");
+            // no report was queued (one to aligned.test could not be delivered here and would stay queued)
+            var admin = ours.server().adminAddress();
+            String metrics = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                    java.net.URI.create("http://127.0.0.1:" + admin.getPort() + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("tacit_queue_size 0.0", "tacit_messages_accepted_total 1.0");
+        }
+    }
 }
