@@ -74,6 +74,11 @@ class ClusterGuardTest {
     void aRedisOutageIsLoggedAndSessionsGoOnWithLocalCounters() throws Exception {
         Files.createDirectories(dir.resolve("redis"));
         RedisServer redis = RedisServer.start(dir.resolve("redis"));
+        // the outage is logged through SLF4J (Logback): listen to RedisGuardStore's logger
+        ch.qos.logback.classic.Logger logger = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(RedisGuardStore.class);
+        ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> seen = new ch.qos.logback.core.read.ListAppender<>();
+        seen.start();
+        logger.addAppender(seen);
         try (TestServer a = TestServer.start(dir.resolve("a"), guard(redis.uri()))) {
             assertThat(probe(a, "before1")).startsWith("250 2.1.5");
             redis.kill();
@@ -87,7 +92,11 @@ class ClusterGuardTest {
             }
             String log = Files.readString(dir.resolve("a/mail.log"));
             assertThat(log).contains("guard: blocked client " + PROBER);
+            assertThat(seen.list).filteredOn(e -> e.getLevel() == ch.qos.logback.classic.Level.WARN)
+                    .extracting(ch.qos.logback.classic.spi.ILoggingEvent::getFormattedMessage)
+                    .anySatisfy(m -> assertThat(m).startsWith("guard: Redis counters unavailable"));
         } finally {
+            logger.detachAppender(seen);
             redis.close();
         }
     }
