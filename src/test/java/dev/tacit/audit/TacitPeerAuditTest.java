@@ -28,6 +28,7 @@ class TacitPeerAuditTest {
             System.out.println(r.methods() + "\n" + r.users() + "\n" + r.fingerprint() + "\n" + r.findings());
             assertThat(r.method(Method.VRFY).verdict()).isEqualTo(Verdict.VERIFIES);
             assertThat(r.method(Method.EXPN).verdict()).isEqualTo(Verdict.VERIFIES);
+            assertThat(r.method(Method.RCPT).verdict()).isEqualTo(Verdict.VERIFIES);
             assertThat(r.users()).extracting(UserHit::name).containsExactly("gw", "tj", "all", "jqp");
             assertThat(r.fingerprint().mta()).isEqualTo(Mta.TACIT);
             assertThat(r.findings()).extracting(Finding::ruleId).contains(AuditFindings.VRFY, AuditFindings.EXPN, AuditFindings.USERS);
@@ -35,13 +36,17 @@ class TacitPeerAuditTest {
     }
 
     @Test
-    void defaultModeHidesUsersFromVrfyAndExpn(@TempDir Path dir) throws Exception {
+    void defaultModeHidesUsersFromVrfyExpnAndRcpt(@TempDir Path dir) throws Exception {
         // the guard would tarpit the auditor's canaries after 10 names: keep this test about the answers
         try (TestServer ts = TestServer.start(dir, "[guard]\nenabled = false\n")) {
-            TargetReport r = new Auditor(opts().withKnown(List.of("gw")), null).audit(Target.of("127.0.0.1", ts.port()));
+            TargetReport r = new Auditor(opts().withKnown(List.of("gw")).withUsers(List.of("alice", "gw", "root", "tj", "all", "jqp")), null)
+                    .audit(Target.of("127.0.0.1", ts.port()));
             System.out.println(r.methods() + "\n" + r.fingerprint() + "\n" + r.findings() + "\n" + String.join("\n", r.transcript()));
             assertThat(r.method(Method.VRFY).verdict()).isEqualTo(Verdict.ANSWERS_252_TO_ALL);
             assertThat(r.method(Method.EXPN).verdict()).isEqualTo(Verdict.DISABLED);
+            // the enumeration defence: RCPT accepts every local name alike, so no method finds anyone
+            assertThat(r.method(Method.RCPT).verdict()).isEqualTo(Verdict.CATCH_ALL);
+            assertThat(r.users()).isEmpty();
             assertThat(r.fingerprint().mta()).isEqualTo(Mta.TACIT);
             assertThat(r.openFor(List.of(Method.VRFY, Method.EXPN))).isFalse();
             assertThat(r.findings()).extracting(Finding::ruleId).doesNotContain(AuditFindings.VRFY, AuditFindings.EXPN);
