@@ -69,6 +69,9 @@ class HtmlReportChromiumTest {
         String dom = run(chromium(browser, dir.resolve("profile2"), "--dump-dom", html.toUri().toString()));
         String page = dom.substring(0, dom.indexOf("---STDERR---"));
         assertThat(page).contains("<section id=\"summary\">", "leak users through VRFY/EXPN", "VERIFIES", "alice", "connection refused");
+        // the evidence: the finding's exchange and the whole transcript, as the browser parsed them
+        assertThat(page).contains("C: VRFY postmaster", "S: 252 2.0.0 postmaster", "Recipient address rejected: User unknown",
+                "<summary>Transcript (");
         String log = dom.substring(dom.indexOf("---STDERR---")) + shot.substring(shot.indexOf("---STDERR---"));
         assertThat(log.lines().filter(l -> l.contains("CONSOLE") || l.contains("Uncaught") || l.contains("ERR_FILE_NOT_FOUND")))
                 .as("console messages").isEmpty();

@@ -94,14 +94,19 @@ class TargetsAndPacingTest {
         try (FakeSmtpPeer p = slowVrfyPeer(users)) {
             TargetReport probe = audit(p, fast());
             AuditOptions o = fast().withPace(4, 20);
+            List<int[]> updates = java.util.Collections.synchronizedList(new ArrayList<>());
             Enumerator en = new Enumerator(probe.target(), o, probe.method(Method.VRFY), null, Integer.MAX_VALUE,
-                    () -> ProbeSession.open(probe.target(), o, new Transcript(), false), Progress.NONE);
+                    () -> ProbeSession.open(probe.target(), o, new Transcript(), false),
+                    (t, done, total, found) -> updates.add(new int[] {done, total, found}));
             long t0 = System.nanoTime();
             Enumerator.Result res = en.run(words(21));
             long ms = (System.nanoTime() - t0) / 1_000_000;
             assertThat(res.hits()).extracting(UserHit::name).containsExactly("w3");
             // 21 names at 20 names/s, whatever the concurrency: at least 20 intervals of 50 ms
             assertThat(ms).isGreaterThanOrEqualTo(1000);
+            // the progress line's feed: every name counted, ending at 21 of 21 with the one found
+            assertThat(updates).isNotEmpty();
+            assertThat(updates.get(updates.size() - 1)).containsExactly(21, 21, 1);
         }
     }
 }

@@ -128,4 +128,19 @@ class AuditCliTest {
         assertThat(run("audit", "127.0.0.1:" + port, "--fail-on", "huge").code()).isEqualTo(2);
         assertThat(run("audit", "127.0.0.1:" + port, "--expect-closed=FOO").code()).isEqualTo(2);
     }
+
+    /** The progress line a terminal gets on standard error: rewritten in place, at most five times a second, always the last. */
+    @Test
+    void progressLineRewritesOneLine() {
+        ByteArrayOutputStream buf = new ByteArrayOutputStream();
+        AuditCommand.ProgressLine line = new AuditCommand.ProgressLine(new PrintStream(buf, true, StandardCharsets.UTF_8));
+        dev.tacit.audit.Target t = dev.tacit.audit.Target.of("127.0.0.1", 2525);
+        for (int i = 1; i <= 1000; i++) {
+            line.update(t, i, 1000, i / 400);
+        }
+        String out = buf.toString(StandardCharsets.UTF_8);
+        assertThat(out).doesNotContain("\n").startsWith("\r127.0.0.1:2525: 1/1000 names, 0 found\033[K")
+                .endsWith("\r127.0.0.1:2525: 1000/1000 names, 2 found\033[K");
+        assertThat(out.split("\r", -1).length - 1).as("updates drawn").isLessThan(100);
+    }
 }
