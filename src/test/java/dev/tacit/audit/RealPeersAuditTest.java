@@ -31,6 +31,9 @@ class RealPeersAuditTest {
             assertThat(r.users()).allSatisfy(u -> assertThat(u.method()).isEqualTo(Method.VRFY));
             assertThat(r.fingerprint().mta()).isEqualTo(Mta.POSTFIX);
             assertThat(r.relay()).doesNotStartWith("accepted");
+            // Postfix's own lines, VRFY and the RCPT-side limits, and how to verify the fix
+            assertThat(remediation(r, AuditFindings.VRFY)).contains("disable_vrfy_command = yes").contains("--expect-closed");
+            assertThat(remediation(r, AuditFindings.RCPT)).contains("smtpd_client_recipient_rate_limit", "smtpd_hard_error_limit");
         }
     }
 
@@ -62,7 +65,8 @@ class RealPeersAuditTest {
             assertThat(r.findings()).extracting(Finding::ruleId).contains(AuditFindings.VRFY, AuditFindings.EXPN,
                     AuditFindings.VERSION, AuditFindings.VERB);
             assertThat(r.findings()).filteredOn(f -> f.ruleId().equals(AuditFindings.VRFY)).singleElement()
-                    .satisfies(f -> assertThat(f.remediation()).contains("confPRIVACY_FLAGS").contains("goaway"));
+                    .satisfies(f -> assertThat(f.remediation()).contains("define(`confPRIVACY_FLAGS', `authwarnings,goaway')dnl")
+                            .contains("O PrivacyOptions=authwarnings,goaway").contains("--expect-closed"));
         }
     }
 
@@ -90,6 +94,12 @@ class RealPeersAuditTest {
             assertThat(r.method(Method.RCPT).reason()).contains("Unrouteable address");
             assertThat(r.users()).extracting(UserHit::name).containsExactly("gw", "tj");
             assertThat(r.fingerprint().mta()).isEqualTo(Mta.EXIM);
+            assertThat(remediation(r, AuditFindings.RCPT)).contains("acl_check_rcpt").contains("ratelimit");
         }
+    }
+
+    static String remediation(TargetReport r, String ruleId) {
+        return r.findings().stream().filter(f -> f.ruleId().equals(ruleId)).map(Finding::remediation).findFirst()
+                .orElseThrow(() -> new AssertionError("no " + ruleId + " finding in " + r.findings()));
     }
 }
