@@ -186,6 +186,30 @@ class SendmailLintTest {
     }
 
     @Test
+    void mcRulesetThatNeverRejectsRestrictsNothing() throws Exception {
+        String priv = "define(`confPRIVACY_FLAGS', `authwarnings,noexpn')dnl\n";
+        // the rule set only canonifies and accepts: VRFY is as open as without it
+        String accepting = "LOCAL_RULESETS\nScheck_vrfy\nR$*\t$: $>canonify $1\nR$* <@ $=w . > $*\t$@ $1\n";
+        var r = lint(dir, "a.mc", MC_HEAD + priv + MC_SAFE + accepting);
+        assertThat(ids(r)).containsExactlyInAnyOrder("MC201", "MC205");
+        assertThat(first(r, "MC205").location().line()).isEqualTo(lineOf("Scheck_vrfy"));
+        // a rejecting rule set is not MC205 (it is MC206, bypassable), and novrfy makes the rule set moot
+        String rejecting = "LOCAL_RULESETS\nScheck_vrfy\nR$*\t$# error $@ 5.7.1 $: \"550 VRFY forbidden\"\n";
+        assertThat(ids(lint(dir, "b.mc", MC_HEAD + priv + MC_SAFE + rejecting))).containsExactly("MC206");
+        assertThat(ids(lint(dir, "c.mc", MC_HEAD + "define(`confPRIVACY_FLAGS', `goaway')dnl\n" + MC_SAFE + accepting))).isEmpty();
+    }
+
+    private int lineOf(String text) throws Exception {
+        java.util.List<String> lines = java.nio.file.Files.readAllLines(dir.resolve("a.mc"));
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(text)) {
+                return i + 1;
+            }
+        }
+        return -1;
+    }
+
+    @Test
     void mcUnterminatedQuoteIsAParseError() {
         assertThatThrownBy(() -> lint(dir, "bad.mc", MC_HEAD + "\ndefine(`confPRIVACY_FLAGS', `goaway)dnl\nMAILER(local)\n"))
                 .isInstanceOf(LintException.class)
