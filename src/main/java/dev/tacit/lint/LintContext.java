@@ -33,6 +33,9 @@ public final class LintContext {
             if (e.file() == edit.file() && e.line() == edit.line() && e.kind() == edit.kind() && e.kind() == Edit.Kind.REPLACE) {
                 return; // one replacement per line; the first checker to claim it wins
             }
+            if (e.file() == edit.file() && e.line() == edit.line() && e.kind() == edit.kind() && e.text().equals(edit.text())) {
+                return; // the same line asked for twice (a main.cf setting every master.cf service lacks): add it once
+            }
         }
         edits.add(edit);
     }

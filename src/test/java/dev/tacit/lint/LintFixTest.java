@@ -171,6 +171,11 @@ class LintFixTest {
         Path master = Lints.write(pf, "master.cf", masterText);
         var before = fix(main, master);
         assertThat(ids(before)).contains("PF301", "PF307");
+        // every other byte of both files kept: main.cf gains the two settings, master.cf is untouched so far
+        assertThat(changedLines(mainText, Files.readString(main, StandardCharsets.ISO_8859_1)))
+                .containsExactlyInAnyOrder("disable_vrfy_command = yes\n", "smtpd_helo_required = yes\n");
+        assertThat(Files.readString(master, StandardCharsets.ISO_8859_1)).isEqualTo(masterText);
+        String mainFixed = Files.readString(main, StandardCharsets.ISO_8859_1);
         var after = Lints.lint(main, master);
         // fixed: VRFY in main.cf, HELO; the multi-line table-name setting is left alone (ambiguous);
         // now that main.cf disables VRFY, the submission override is what reopens it
@@ -178,6 +183,9 @@ class LintFixTest {
         fix(main, master);
         assertThat(ids(Lints.lint(main, master))).containsExactlyInAnyOrder("PF306", "PF307");
         assertThat(Files.readString(master)).endsWith("  -o disable_vrfy_command=yes\n");
+        assertThat(Files.readString(master, StandardCharsets.ISO_8859_1))
+                .isEqualTo(masterText.replace("  -o disable_vrfy_command=no\n", "  -o disable_vrfy_command=yes\n"));
+        assertThat(Files.readString(main, StandardCharsets.ISO_8859_1)).isEqualTo(mainFixed);
         fix(main, master);
         assertThat(Lints.lint(main, master).edits()).isEmpty();
 
