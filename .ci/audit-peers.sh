@@ -29,6 +29,8 @@ fetch() {  # fetch <dir> <package>...: download and extract into $DEST/<dir>
 
 fetch postfix postfix
 fetch exim exim4-daemon-light exim4-base
+# fail2ban-regex (pure Python) checks that the guard's log lines feed the shipped fail2ban filter
+fetch fail2ban fail2ban
 
 # shared libraries the extracted binaries need (ordinary libraries, no MTA)
 missing=$( { for f in "$DEST"/postfix/usr/sbin/* "$DEST"/postfix/usr/lib/postfix/sbin/* "$DEST"/exim/usr/sbin/exim4; do
