@@ -38,14 +38,14 @@ class ScannersTest {
      * 550 before any success breaks its RCPT method), so this order lets it find everything a leaking
      * server gives away.
      */
-    private static List<String> words() {
+    static List<String> words() {
         List<String> w = new ArrayList<>(REAL);
         w.addAll(FAKE);
         return w;
     }
 
     /** Names nmap's smtp-enum-users reports as valid. */
-    private Set<String> nmap(int port, Path work) throws Exception {
+    static Set<String> nmap(int port, Path work) throws Exception {
         Path nmap = External.require("nmap");
         Path words = work.resolve("words.txt");
         Files.write(words, words());
@@ -68,7 +68,7 @@ class ScannersTest {
     }
 
     /** smtp-user-enum's method: a new connection per name; VRFY: 250/252 = exists; RCPT: 250 = exists. */
-    private static Set<String> reconnectLoop(int port, String method) throws Exception {
+    static Set<String> reconnectLoop(int port, String method) throws Exception {
         Set<String> found = new LinkedHashSet<>();
         for (String w : words()) {
             try (SmtpClient c = SmtpClient.connect("127.0.0.1", port, Duration.ofSeconds(30))) {
@@ -94,7 +94,7 @@ class ScannersTest {
     }
 
     /** True when the scanner's verdict on every real user equals its verdict on every made-up name. */
-    private static boolean learnedNothing(Set<String> found) {
+    static boolean learnedNothing(Set<String> found) {
         Set<String> verdicts = new LinkedHashSet<>();
         for (String w : words()) {
             verdicts.add(found.contains(w) ? "valid" : "invalid");
