@@ -9,6 +9,7 @@ import dev.tacit.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Collections;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -86,6 +87,43 @@ class RuleSetPolicyTest {
             assertThat(c.command("EXPN " + String.join(", ", Collections.nCopies(300, "all"))).raw())
                     .containsExactly("550 5.7.1 EXPN forbidden");
             assertThat(c.command("VRFY postmaster, gw").raw()).containsExactly("252 2.5.2 VRFY forbidden");
+        }
+    }
+
+    /** A rule set that decides some names itself and leaves others (real or not) to the directory. */
+    static final String LETS_SOME_THROUGH = """
+            Scheck_vrfy
+            R$*	$: $>canonify $1
+            R$* <@ $=w . > $*	$: $1
+            Rpostmaster	$@ OK
+            Rnosuchuser	$@ OK
+            R$*	$# error $@ 2.5.2 $: "252 VRFY forbidden"
+
+            Scheck_expn
+            R$*	$: $>canonify $1
+            R$* <@ $=w . > $*	$: $1
+            Rall	$@ OK
+            Rnosuchlist	$@ OK
+            R$*	$# error $@ 5.7.1 $: "550 EXPN forbidden"
+            """;
+
+    @Test
+    void underTheDefenceWhatTheRuleSetLeavesToTheDirectoryIsUniform() throws Exception {
+        Files.writeString(dir.resolve("check.rules"), LETS_SOME_THROUGH);
+        // enumeration_defense is on (the default); privacy_options leaves VRFY and EXPN to the rule sets
+        try (TestServer ts = TestServer.start(dir, "privacy_options = \"authwarnings\"\nrules_file = \"check.rules\"\n[guard]\nenabled = false\n");
+                SmtpClient c = ts.greeted()) {
+            c.command("EHLO client.example.net");
+            // the rule set's own answers stand, as the admin wrote them
+            assertThat(c.command("VRFY gw").raw()).containsExactly("252 2.5.2 VRFY forbidden");
+            assertThat(c.command("EXPN abuse").raw()).containsExactly("550 5.7.1 EXPN forbidden");
+            // what it leaves to the directory gets one answer for a real name and a missing one: 252 / 502, never 250/550
+            List<String> real = c.command("VRFY postmaster").raw();
+            assertThat(real).hasSize(1).allMatch(l -> l.startsWith("252 "));
+            assertThat(c.command("VRFY nosuchuser").raw()).isEqualTo(real);
+            List<String> list = c.command("EXPN all").raw();
+            assertThat(list).hasSize(1).allMatch(l -> l.startsWith("502 "));
+            assertThat(c.command("EXPN nosuchlist").raw()).isEqualTo(list);
         }
     }
 
