@@ -78,6 +78,30 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void noreceiptsAlsoSilencesAReceiptAskedForBeforeItWasSet() throws Exception {
+        // accepted with NOTIFY=SUCCESS while DSN was offered, the remote host down; restarted with noreceipts
+        int down = dev.tacit.testing.External.freePort();
+        String qid;
+        try (TestServer ts = tacit(dir, down, "goaway")) {
+            qid = Mail.send(ts, "<gw@example.com>", List.of("friend@example.com NOTIFY=SUCCESS,FAILURE"), Mail.body("receipt please", "x"));
+            dev.tacit.queue.QueuedMessage m = ts.server().spool().get(qid);
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (m.attempts(0) < 1 && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertThat(m.status(0)).isEqualTo(dev.tacit.queue.TargetStatus.DEFERRED);
+        }
+        // a host without DSN: with receipts allowed the sender would get a "relayed" notice (the test above)
+        try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", "-N");
+                TestServer ts = tacit(dir, sink.port(), "goaway,noreceipts")) {
+            assertThat(sink.await(1, Duration.ofSeconds(15)).get(0)).contains("Subject: receipt please", "X-Rcpt-Args: <friend@example.net>\n");
+            Mail.drained(ts, Duration.ofSeconds(10));
+            assertThat(Mail.awaitLog(ts.dataDir(), Duration.ofSeconds(5), qid, "stat=Sent")).contains(qid + ": to=<friend@example.net>");
+            assertThat(ts.maildirs().messages("gw")).isEmpty();
+        }
+    }
+
+    @Test
     void aPermanentRefusalBouncesAnRfc3464ReportToTheSendersMaildir() throws Exception {
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", "-f", "RCPT", "-B",
                 "550 5.1.1 <friend@example.net>: Recipient address rejected: User unknown");
