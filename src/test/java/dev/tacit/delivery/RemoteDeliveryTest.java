@@ -168,6 +168,18 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void retHdrsGetsOnlyTheHeaderBack() throws Exception {
+        try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", "-f", "RCPT");
+                TestServer ts = tacit(dir, sink.port(), "goaway")) {
+            Mail.send(ts, "<gw@example.com> RET=HDRS", List.of("friend@example.com"), Mail.body("headers only", "the body stays here"));
+            Mail.Report r = Mail.report(ts.maildirs().await("gw", 1, Duration.ofSeconds(15)).get(0));
+            assertThat(r.original().getContentType()).startsWith("text/rfc822-headers");
+            String returned = new String(r.original().getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(returned).contains("Subject: headers only").doesNotContain("the body stays here");
+        }
+    }
+
+    @Test
     void nobodyreturnSendsOnlyTheHeaderAndNoactualrecipientHidesTheExpansion() throws Exception {
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", "-f", "RCPT");
                 TestServer ts = tacit(dir, sink.port(), "goaway,nobodyreturn,noactualrecipient")) {
