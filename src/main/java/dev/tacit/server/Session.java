@@ -277,6 +277,12 @@ public final class Session implements Runnable, ClientView {
     }
 
     private void handleLine(SmtpInput.Line line) throws IOException {
+        // a RCPT lookup that ended after its reply may have blocked this source since the last command
+        Decision blocked = ctx.policy().blocked(this);
+        if (blocked != null) {
+            sendAndClose(blocked.reply());
+            return;
+        }
         if (line.overflow()) {
             ctx.mailLog().log(-1, MailLog.Priority.INFO, sessionId,
                     clientName + ": SMTP violation, input too long: " + (line.length() + 1));

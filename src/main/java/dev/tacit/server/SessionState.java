@@ -22,6 +22,7 @@ public final class SessionState {
     int noopCount;
     int etrnCount;
     int messages;
+    private LookupLane lookups;
 
     public String helo() {
         return helo;
@@ -99,5 +100,13 @@ public final class SessionState {
 
     public void countMessage() {
         messages++;
+    }
+
+    /** Where this session's RCPT lookups run; made on first use, it outlives the session until they end. */
+    public LookupLane lookups() {
+        if (lookups == null) {
+            lookups = new LookupLane();
+        }
+        return lookups;
     }
 }
