@@ -22,6 +22,8 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -429,14 +431,17 @@ public final class SmtpPolicy {
      * {@code lookups}; the outcome carries the lookup, joined at the end of DATA. The lookup notes an
      * unknown name with the guard from its own thread, so an escalation applies from the session's next
      * command on. No RCPT reply waits for the latency envelope: none of them depends on a lookup.
+     * Only when {@code lookups} refuses the task (the session's bound of outstanding lookups is
+     * reached) does the lookup run here, and that answer leaves after the envelope like VRFY's.
      *
      * <p>Everyone else (trusted clients, enumeration_defense off) gets sendmail's answer from the
      * directory, synchronously, as before.
      *
      * @param unknownSoFar recipients of this transaction known to be unknown so far (BadRcptThrottle)
-     * @param lookups where this session's directory lookups run (bounded per session)
+     * @param lookups where this session's directory lookups run; bounded per session, it throws
+     *     {@link RejectedExecutionException} when full
      */
-    public RcptOutcome recipient(ClientView c, String echo, MailAddress address, int unknownSoFar, java.util.concurrent.Executor lookups) {
+    public RcptOutcome recipient(ClientView c, String echo, MailAddress address, int unknownSoFar, Executor lookups) {
         Decision gate = guardGate(c, "rcpt", address.localPart());
         if (gate != null) {
             return new RcptOutcome(immediate(c, gate.reply(), Duration.ZERO, gate.close()), false, false, List.of());
@@ -463,8 +468,15 @@ public final class SmtpPolicy {
             List<String> keys = guarded ? sourceKeys(c) : List.of();
             java.net.InetAddress ip = c.address();
             String sessionId = c.sessionId();
-            lookups.execute(() -> check.complete(verifyLater(guarded, source, keys, ip, sessionId, echo, address)));
-            return RcptOutcome.pending(immediate(c, Replies.recipientOk(echo), delay, false), check);
+            try {
+                lookups.execute(() -> check.complete(verifyLater(guarded, source, keys, ip, sessionId, echo, address)));
+                return RcptOutcome.pending(immediate(c, Replies.recipientOk(echo), delay, false), check);
+            } catch (RejectedExecutionException full) {
+                // the session already has max_recipients lookups outstanding: this one runs here, and
+                // the same answer leaves inside the latency envelope, as before lookups were deferred
+                check.complete(verifyLater(guarded, source, keys, ip, sessionId, echo, address));
+                return RcptOutcome.pending(shaped(c, Replies.recipientOk(echo), delay, false), check);
+            }
         }
         RcptDecision verdict = rcpt(c, echo, address);
         Reply r = verdict.decision().reply();

@@ -2,18 +2,26 @@ package dev.tacit.server;
 
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Where one session's RCPT directory lookups run: on virtual threads, at most {@link #WIDTH} at a
- * time, the rest queued in arrival order. A client that sends a hundred RCPTs therefore keeps at most
- * a few queries in flight against LDAP or PostgreSQL, however fast it talks.
+ * Where one session's RCPT directory lookups run (enumeration defence, answered before the lookup
+ * ends): on virtual threads, at most {@link #WIDTH} at a time, the rest queued in arrival order. A
+ * client that sends a hundred RCPTs therefore keeps at most a few queries in flight against LDAP or
+ * PostgreSQL, however fast it talks.
+ *
+ * <p>Bounded: at most {@code capacity} lookups (limits.max_recipients) are running or queued at once,
+ * whatever the session does (RSET and MAIL again do not reset it). Past that, {@link #execute} throws
+ * {@link RejectedExecutionException} and the caller does the lookup on its own thread, so a client
+ * that outruns the directory is slowed to the directory's pace instead of growing the queue.
  *
  * <p>Tasks are never dropped: a lookup started for a session finishes (and is noted by the guard)
  * even after the client has quit or gone, which is what lets the guard catch a scanner that
- * reconnects for every name. The lane holds no thread while it is idle.
+ * reconnects for every name; each is bounded by the directory's own timeouts. The lane holds no
+ * thread while it is idle. Thread-safe; one lane per session.
  */
 public final class LookupLane implements Executor {
 
@@ -22,14 +30,32 @@ public final class LookupLane implements Executor {
     /** Lookups of one session in flight at once. */
     public static final int WIDTH = 4;
 
+    private final int capacity;
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private int running;
 
+    /** @param capacity lookups running or queued at once, at least 1 */
+    public LookupLane(int capacity) {
+        if (capacity < 1) {
+            throw new IllegalArgumentException("capacity " + capacity);
+        }
+        this.capacity = capacity;
+    }
+
+    /**
+     * Runs the task on the lane, now or after those ahead of it.
+     *
+     * @throws RejectedExecutionException when {@code capacity} lookups are already running or queued,
+     *     or no thread could be started; the task has not run and will not
+     */
     @Override
     public void execute(Runnable task) {
         lock.lock();
         try {
+            if (running + queue.size() >= capacity) {
+                throw new RejectedExecutionException("lookup lane full (" + capacity + ")");
+            }
             if (running >= WIDTH) {
                 queue.add(task);
                 return;
@@ -40,14 +66,24 @@ public final class LookupLane implements Executor {
         }
         try {
             Thread.ofVirtual().name("rcpt-lookup").start(() -> drain(task));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | OutOfMemoryError e) {
             lock.lock();
             try {
                 running--;
             } finally {
                 lock.unlock();
             }
-            throw e;
+            throw new RejectedExecutionException("cannot start a lookup thread", e);
+        }
+    }
+
+    /** Lookups running or queued now. */
+    public int pending() {
+        lock.lock();
+        try {
+            return running + queue.size();
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -102,11 +102,19 @@ public final class SessionState {
         messages++;
     }
 
-    /** Where this session's RCPT lookups run; made on first use, it outlives the session until they end. */
-    public LookupLane lookups() {
+    /**
+     * Where this session's RCPT lookups run, at most {@code capacity} at once (made on first use with
+     * that capacity); its lookups outlive the session until they end.
+     */
+    public LookupLane lookups(int capacity) {
         if (lookups == null) {
-            lookups = new LookupLane();
+            lookups = new LookupLane(capacity);
         }
         return lookups;
+    }
+
+    /** The session's lookups running or queued now; 0 before the first. */
+    public int pendingLookups() {
+        return lookups == null ? 0 : lookups.pending();
     }
 }

@@ -158,16 +158,12 @@ public final class Transaction {
     }
 
     /**
-     * Waits for every pending lookup and records its verdict in the recipient. Lookups run
-     * {@code width} at a time, so the wait is bounded by {@code timeout} for each round of those still
-     * running. Returns the first recipient whose lookup failed or did not end in time (the message is
-     * then a temporary failure), or null when every lookup answered.
+     * Waits, at most {@code wait} in all, for every pending lookup and records its verdict in the
+     * recipient. Returns the first recipient whose lookup failed or did not end in time (the message is
+     * then a temporary failure, so the rest are not waited for), or null when every lookup answered.
      */
-    public Recipient settle(Duration timeout, int width) throws InterruptedException {
-        long open = lookups.stream().filter(l -> !l.check.isDone()).count();
-        long rounds = Math.max(1, (open + width - 1) / width);
-        long deadline = System.nanoTime() + timeout.toNanos() * rounds;
-        Recipient failed = null;
+    public Recipient settle(Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
         for (Lookup l : lookups) {
             Recipient r = recipients.get(l.index);
             RcptCheck c;
@@ -177,13 +173,10 @@ public final class Transaction {
                 c = RcptCheck.FAILED;
             }
             if (c.status() == RcptCheck.Status.FAILED) {
-                if (failed == null) {
-                    failed = r;
-                }
-                continue;
+                return r;
             }
             recipients.set(l.index, new Recipient(r.echo(), r.address(), c.known(), r.dsn(), c.refusal()));
         }
-        return failed;
+        return null;
     }
 }

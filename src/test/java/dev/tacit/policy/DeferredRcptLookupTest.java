@@ -196,6 +196,48 @@ class DeferredRcptLookupTest {
     }
 
     @Test
+    void aSessionThatOutrunsTheDirectoryIsAnsweredInlineOnceItsLaneIsFull() throws Exception {
+        // max_recipients bounds the session's outstanding lookups, across transactions too
+        try (TestServer ts = start(LOG + NO_GUARD + "[limits]\nmax_recipients = 3\n", Duration.ofMillis(300)); SmtpClient c = ts.greeted()) {
+            c.command("EHLO client.example.net");
+            c.command("MAIL FROM:<a@example.org>");
+            long start = System.nanoTime();
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.command("RCPT TO:<gone" + i + "@example.com>").code()).isEqualTo(250);
+            }
+            assertThat(System.nanoTime() - start).as("3 deferred RCPTs, ns").isLessThan(300_000_000L);
+            // the reset transaction's three lookups still run: the lane is full
+            c.command("RSET");
+            c.command("MAIL FROM:<a@example.org>");
+            SmtpClient.Response r = c.command("RCPT TO:<gw@example.com>");
+            assertThat(r.raw()).containsExactly("250 2.1.5 <gw@example.com>... Recipient ok");
+            assertThat(r.nanos()).as("looked up on the session's thread").isGreaterThanOrEqualTo(300_000_000L);
+            assertThat(slow.maxInFlight.get()).isLessThanOrEqualTo(LookupLane.WIDTH);
+            c.command("DATA");
+            assertThat(c.data(body("inline")).code()).isEqualTo(250);
+            assertThat(ts.maildirs().await("gw", 1, Duration.ofSeconds(10))).hasSize(1);
+        }
+    }
+
+    @Test
+    void aTransactionResetWhileItsLookupsRunDeliversToTheNewOneOnly() throws Exception {
+        try (TestServer ts = start(LOG + NO_GUARD, Duration.ofMillis(200)); SmtpClient c = ts.greeted()) {
+            c.command("EHLO client.example.net");
+            c.command("MAIL FROM:<a@example.org>");
+            assertThat(c.command("RCPT TO:<gw@example.com>").code()).isEqualTo(250);
+            assertThat(c.command("RSET").code()).isEqualTo(250);
+            c.command("MAIL FROM:<a@example.org>");
+            assertThat(c.command("RCPT TO:<tj@example.com>").code()).isEqualTo(250);
+            c.command("DATA");
+            assertThat(c.data(body("second")).code()).isEqualTo(250);
+            assertThat(ts.maildirs().await("tj", 1, Duration.ofSeconds(10))).hasSize(1);
+            // gw's lookup started before tj's, which DATA waited for: it has ended, and its transaction is gone
+            Thread.sleep(300);
+            assertThat(ts.maildirs().messages("gw")).isEmpty();
+        }
+    }
+
+    @Test
     void theNextCommandAfterTheLookupThatBlocksGets421() throws Exception {
         String guard = "[guard]\ntarpit_after = 3\nrefuse_after = 3\nblock_after = 3\n";
         try (TestServer ts = start(LOG + guard, Duration.ofMillis(20)); SmtpClient c = ts.greeted()) {

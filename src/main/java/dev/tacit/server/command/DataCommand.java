@@ -106,15 +106,18 @@ public final class DataCommand implements CommandHandler {
 
     /**
      * Before the verdict, the recipients' lookups that were still running when RCPT was answered
-     * (enumeration defence) must have ended: one that failed or did not end within directory.timeout
-     * (per round of {@link LookupLane#WIDTH}) makes the message a temporary failure, 451 4.3.0, as
-     * RCPT is for a synchronous lookup; unknown names count as client errors now; a source the lookups
-     * got blocked is told 421. False when the message has been refused.
+     * (enumeration defence) must have ended: one that failed or did not end in time makes the message a
+     * temporary failure, 451 4.3.0, as RCPT is for a synchronous lookup; unknown names count as client
+     * errors now; a source the lookups got blocked is told 421. False when the message has been refused.
+     *
+     * <p>In time: directory.timeout for each round of {@link LookupLane#WIDTH} lookups the session has
+     * outstanding, this transaction's and any left by a transaction it reset, which run first.
      */
     private static boolean settleLookups(Session s, Transaction tx, Incoming incoming) throws IOException {
         Transaction.Recipient failed;
         try {
-            failed = tx.settle(s.config().directory().timeout(), LookupLane.WIDTH);
+            int rounds = Math.max(1, (s.state().pendingLookups() + LookupLane.WIDTH - 1) / LookupLane.WIDTH);
+            failed = tx.settle(s.config().directory().timeout().multipliedBy(rounds));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             incoming.discard();

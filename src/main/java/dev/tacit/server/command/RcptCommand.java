@@ -68,7 +68,7 @@ public final class RcptCommand implements CommandHandler {
             s.reply(Replies.TOO_MANY_RECIPIENTS);
             return;
         }
-        RcptOutcome d = s.ctx().policy().recipient(s, p.echo(), a, tx.rejected(), s.state().lookups());
+        RcptOutcome d = s.ctx().policy().recipient(s, p.echo(), a, tx.rejected(), s.state().lookups(s.config().limits().maxRecipients()));
         if (d.lookup() != null) {
             tx.add(new Transaction.Recipient(p.echo(), a, false, dsn), canonical, d.lookup());
             s.apply(d.decision());
