@@ -36,10 +36,17 @@ import org.slf4j.LoggerFactory;
  * 252 and EXPN 502 whatever the argument, before the directory is consulted; the order of checks is
  * sendmail's (sendmail-privacy.md 5.2, 6.1: the refusal comes before the need-HELO check).
  *
+ * <p>Enumeration defence (untrusted clients): VRFY/EXPN get the uniform answer after the latency
+ * envelope; RCPT to a local name gets {@code 250} at once while its lookup runs on the session's lane
+ * and is joined after DATA ({@link #recipient}). The lookup notes unknown names with the guard from
+ * its own thread; {@link SourceState} keeps that safe.
+ *
  * <p>AUTH's verdict is decided here too ({@link #authenticate}): one answer for every failure, the
  * same time for unknown users and wrong passwords, failures counted by the guard.
  *
- * <p>Config keys: privacy_options, auth.latency, enumeration.jitter.
+ * <p>Config keys: privacy_options, enumeration_defense, trusted_networks, enumeration.latency,
+ * enumeration.jitter, enumeration.unknown_recipients, guard.bad_rcpt_throttle, guard.bad_rcpt_delay,
+ * limits.max_noop_commands, auth.latency.
  */
 public final class SmtpPolicy {
 

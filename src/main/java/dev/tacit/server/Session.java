@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * forgets the client's EHLO. The AUTH identity, once set, makes the client trusted
  * ({@link ClientView#authenticated()}).
  *
+ * <p>Before each command the session asks whether its source has been blocked meanwhile: a RCPT
+ * lookup that ran after its reply (enumeration defence) may have escalated the guard, and the next
+ * command then gets the guard's 421.
+ *
  * <p>Config keys: limits.max_command_line, limits.max_bad_commands, limits.command_timeout,
  * greeting_text, tls.handshake_timeout.
  */

@@ -38,6 +38,14 @@ import java.util.Set;
  * in the spool. A Received: header is prepended (RFC 5321 4.4). A message with a bare CR or LF, an
  * overlong line or too many bytes is read to its end and refused; a client that disconnects
  * mid-DATA leaves nothing behind.
+ *
+ * <p>Enumeration defence: the verdict on recipients answered before their lookups ended is taken
+ * here, after the body ({@link #settleLookups}): a lookup that failed or took too long is 451 4.3.0
+ * for the message, no known recipient is one 550 5.1.1 naming no address, and the unknown ones of a
+ * message with known ones follow enumeration.unknown_recipients.
+ *
+ * <p>Config keys: limits.data_timeout, limits.max_data_line, limits.max_message_size,
+ * directory.timeout.
  */
 public final class DataCommand implements CommandHandler {
 
