@@ -1,8 +1,10 @@
 package dev.tacit.server;
 
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,8 +22,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Tasks are never dropped: a lookup started for a session finishes (and is noted by the guard)
  * even after the client has quit or gone, which is what lets the guard catch a scanner that
- * reconnects for every name; each is bounded by the directory's own timeouts. The lane holds no
- * thread while it is idle. Thread-safe; one lane per session.
+ * reconnects for every name; each is bounded by the directory's own timeouts. The session keeps its
+ * connection slot until they have ended ({@link #awaitIdle}), so the connection limits still bound
+ * the lookups a client has in flight. The lane holds no thread while it is idle. Thread-safe; one
+ * lane per session.
  */
 public final class LookupLane implements Executor {
 
@@ -32,6 +36,7 @@ public final class LookupLane implements Executor {
 
     private final int capacity;
     private final ReentrantLock lock = new ReentrantLock();
+    private final Condition idle = lock.newCondition();
     private final ArrayDeque<Runnable> queue = new ArrayDeque<>();
     private int running;
 
@@ -87,6 +92,29 @@ public final class LookupLane implements Executor {
         }
     }
 
+    /**
+     * Waits until no lookup is running or queued, at most {@code max}; true when idle. An interrupt
+     * ends the wait (the flag is kept).
+     */
+    public boolean awaitIdle(Duration max) {
+        long left = max.toNanos();
+        lock.lock();
+        try {
+            while (running + queue.size() > 0) {
+                if (left <= 0) {
+                    return false;
+                }
+                left = idle.awaitNanos(left);
+            }
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Runs the task, then whatever queued behind it, until the queue is empty. */
     private void drain(Runnable first) {
         Runnable task = first;
@@ -101,6 +129,9 @@ public final class LookupLane implements Executor {
                 task = queue.poll();
                 if (task == null) {
                     running--;
+                    if (running == 0) {
+                        idle.signalAll();
+                    }
                 }
             } finally {
                 lock.unlock();

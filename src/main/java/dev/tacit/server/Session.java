@@ -544,6 +544,11 @@ public final class Session implements Runnable, ClientView {
             // nothing left to do
         }
         ctx.metrics().sessionClosed();
+        // RCPT lookups still running (a client that left mid-transaction) keep the connection's slot
+        // until they end, so the connection limits bound them; shutdown waits for them the same way
+        if (!state.awaitLookups(config().directory().timeout())) {
+            log.debug("session {}: lookups still running at close", sessionId);
+        }
         onClose.run();
     }
 

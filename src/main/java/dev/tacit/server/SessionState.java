@@ -113,6 +113,19 @@ public final class SessionState {
         return lookups;
     }
 
+    /**
+     * Waits for the session's lookups to end: {@code perRound} for each round of
+     * {@link LookupLane#WIDTH} still running or queued. False when some were still running at the end.
+     */
+    public boolean awaitLookups(java.time.Duration perRound) {
+        int pending = pendingLookups();
+        if (pending == 0) {
+            return true;
+        }
+        int rounds = (pending + LookupLane.WIDTH - 1) / LookupLane.WIDTH;
+        return lookups.awaitIdle(perRound.multipliedBy(rounds));
+    }
+
     /** The session's lookups running or queued now; 0 before the first. */
     public int pendingLookups() {
         return lookups == null ? 0 : lookups.pending();
