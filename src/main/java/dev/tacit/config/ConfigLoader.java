@@ -65,7 +65,8 @@ public final class ConfigLoader {
                     c.aliasesFile(), c.logLevel(), c.privacy(), c.helpFile(), c.log(), c.limits(), c.queue(), c.defense(), c.guard(),
                     c.counters(), c.adminListen(), new TacitConfig.Rules(rulesFile, sets), c.directory(), c.delivery(), c.tls(), c.auth());
         } catch (RulesException e) {
-            throw new ConfigException(String.join("\n", e.errors()));
+            // one line per error; control characters in a path or a rule (a CR) are shown escaped (found by fuzzing)
+            throw new ConfigException(String.join("\n", e.errors().stream().map(ConfigException::printable).toList()));
         }
     }
 
@@ -93,14 +94,19 @@ public final class ConfigLoader {
             throw new IllegalArgumentException("expected a duration such as \"30s\", \"5m\", \"250ms\"");
         }
         long n = Long.parseLong(t.substring(0, i));
-        return switch (t.substring(i)) {
-            case "ms" -> Duration.ofMillis(n);
-            case "s", "" -> Duration.ofSeconds(n);
-            case "m" -> Duration.ofMinutes(n);
-            case "h" -> Duration.ofHours(n);
-            case "d" -> Duration.ofDays(n);
-            default -> throw new IllegalArgumentException("unknown duration unit \"" + t.substring(i) + "\" (use ms, s, m, h or d)");
-        };
+        try {
+            return switch (t.substring(i)) {
+                case "ms" -> Duration.ofMillis(n);
+                case "s", "" -> Duration.ofSeconds(n);
+                case "m" -> Duration.ofMinutes(n);
+                case "h" -> Duration.ofHours(n);
+                case "d" -> Duration.ofDays(n);
+                default -> throw new IllegalArgumentException("unknown duration unit \"" + t.substring(i) + "\" (use ms, s, m, h or d)");
+            };
+        } catch (ArithmeticException e) {
+            // e.g. "9999999999999999d": more seconds than a long holds (found by fuzzing)
+            throw new IllegalArgumentException("duration too large");
+        }
     }
 
     public static long parseSize(String s) {
@@ -303,7 +309,13 @@ public final class ConfigLoader {
             if (s.isBlank()) {
                 throw bad(key, "must not be empty");
             }
-            Path p = Path.of(s);
+            Path p;
+            try {
+                p = Path.of(s);
+            } catch (java.nio.file.InvalidPathException e) {
+                // e.g. a NUL written as \u0000 (found by fuzzing)
+                throw bad(key, "\"" + s + "\" is not a valid path: " + e.getReason());
+            }
             return p.isAbsolute() ? p : base.resolve(p).normalize();
         }
 
@@ -365,7 +377,8 @@ public final class ConfigLoader {
                     positive("queue.retry_max"),
                     positive("queue.max_age"),
                     integer("queue.delivery_concurrency", 1, 1024),
-                    bool("queue.fsync"));
+                    bool("queue.fsync"),
+                    oneOf("queue.maildir_sync", "batch", "file"));
             var defense = new TacitConfig.Defense(bool("enumeration_defense"), cidrs("trusted_networks"),
                     duration("enumeration.latency"), duration("enumeration.jitter"), oneOf("enumeration.unknown_recipients", "drop", "bounce"));
             int tarpit = integer("guard.tarpit_after", 1, 1_000_000);

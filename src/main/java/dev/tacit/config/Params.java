@@ -107,6 +107,8 @@ public final class Params {
             new Param("queue.max_age", DURATION, "\"5d\"", "how long a message may stay queued before it bounces"),
             new Param("queue.delivery_concurrency", INT, "16", "deliveries running at once"),
             new Param("queue.fsync", BOOL, "true", "fsync the spool before answering 250 (turn off only for tests of other things)"),
+            new Param("queue.maildir_sync", STRING, "\"batch\"",
+                    "how delivered Maildir files are made durable: \"batch\" (one syncfs per file system per delivery batch) or \"file\" (fsync each file and folder)"),
 
             new Param("delivery.local", STRING, "\"maildir\"",
                     "how local users get their mail: \"maildir\" (written under data_dir/mail) or \"lmtp\" (handed to delivery.lmtp, e.g. Dovecot)"),

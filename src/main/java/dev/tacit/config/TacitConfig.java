@@ -111,7 +111,8 @@ public record TacitConfig(
         public static final List<String> MECHANISMS = List.of("PLAIN", "LOGIN");
     }
 
-    public record Queue(Duration retryInitial, Duration retryMax, Duration maxAge, int deliveryConcurrency, boolean fsync) {}
+    public record Queue(Duration retryInitial, Duration retryMax, Duration maxAge, int deliveryConcurrency, boolean fsync,
+            String maildirSync) {}
 
     /** The [directory] table: which backend, and its settings (docs/config.md). */
     public record DirectorySettings(

@@ -9,6 +9,7 @@ import dev.tacit.directory.AddressParser.Program;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
@@ -187,6 +188,12 @@ public final class FileDirectory implements Directory {
         private List<String> lines(Path file, boolean optional, Path referrer, int referrerLine) {
             inputs.add(file.toAbsolutePath().normalize());
             try {
+                if (Files.exists(file) && !Files.isRegularFile(file)) {
+                    // /dev/zero or a FIFO would never end (found by fuzzing an :include:)
+                    error(referrer != null ? referrer : file, referrer != null ? referrerLine : 0,
+                            "cannot read " + file + ": not a regular file");
+                    return null;
+                }
                 if (Files.size(file) > MAX_FILE_BYTES) {
                     error(file, 0, "larger than " + MAX_FILE_BYTES + " bytes; refused");
                     return null;
@@ -252,7 +259,12 @@ public final class FileDirectory implements Directory {
                 } else {
                     fullName = f[1].strip().isEmpty() ? null : f[1].strip();
                     if (f.length >= 3 && !f[2].isBlank()) {
-                        mailbox = Path.of(f[2].strip());
+                        try {
+                            mailbox = Path.of(f[2].strip());
+                        } catch (InvalidPathException e) {
+                            error(file, no, "mailbox \"" + f[2].strip() + "\" is not a valid path: " + e.getReason());
+                            continue;
+                        }
                     }
                     if (f.length == 4 && !f[3].isBlank()) {
                         hash = f[3].strip();
@@ -262,6 +274,11 @@ public final class FileDirectory implements Directory {
                             continue;
                         }
                     }
+                }
+                if (fullName != null && hasControl(fullName)) {
+                    // echoed in VRFY/EXPN replies, where a CR would break the reply (found by fuzzing)
+                    error(file, no, "the full name of \"" + login + "\" contains a control character");
+                    continue;
                 }
                 String key = login.toLowerCase(Locale.ROOT);
                 Integer prev = firstLine.putIfAbsent(key, no);
@@ -306,6 +323,11 @@ public final class FileDirectory implements Directory {
             int entryLine = 0;
             for (int i = 0; i <= lines.size(); i++) {
                 String line = i < lines.size() ? lines.get(i) : null;
+                if (line != null && hasControl(line)) {
+                    // names and targets are echoed in VRFY/EXPN replies, where a CR would break the reply
+                    error(file, i + 1, "contains a control character");
+                    continue;
+                }
                 boolean continuation = line != null && !line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')
                         && !line.isBlank();
                 if (continuation && line.stripLeading().startsWith("#")) {
@@ -407,7 +429,14 @@ public final class FileDirectory implements Directory {
                     return false;
                 }
                 case Include inc -> {
-                    return readInclude(file, no, resolve(dir, inc.path()));
+                    Path path;
+                    try {
+                        path = resolve(dir, inc.path());
+                    } catch (InvalidPathException e) {
+                        error(file, no, "\"" + inc.typed() + "\": not a valid path: " + e.getReason());
+                        return false;
+                    }
+                    return readInclude(file, no, path);
                 }
                 default -> {
                     return true;
@@ -435,6 +464,10 @@ public final class FileDirectory implements Directory {
                 if (line.isEmpty() || line.charAt(0) == '#') {
                     continue;
                 }
+                if (hasControl(line)) {
+                    error(path, i + 1, "contains a control character");
+                    continue;
+                }
                 for (Parsed p : parser.parseList(line)) {
                     checkTarget(path, aliasesDir, i + 1, p);
                 }
@@ -443,6 +476,10 @@ public final class FileDirectory implements Directory {
             including.pop();
             includes.put(path, List.copyOf(kept));
             return errors.size() == before;
+        }
+
+        private static boolean hasControl(String s) {
+            return s.chars().anyMatch(c -> (c < 0x20 && c != '\t') || c == 0x7f);
         }
 
         static String describe(Invalid inv) {

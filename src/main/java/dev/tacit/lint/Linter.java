@@ -100,14 +100,14 @@ public final class Linter {
             }
         }
         if (mains.size() <= 1 && masters.size() <= 1 && !(mains.isEmpty() && masters.isEmpty())) {
-            PostfixChecker.check(PostfixConfig.parse(mains.isEmpty() ? null : mains.get(0),
+            checkPostfix(PostfixConfig.parse(mains.isEmpty() ? null : mains.get(0),
                     masters.isEmpty() ? null : masters.get(0)), ctx);
         } else {
             for (SourceFile m : mains) {
-                PostfixChecker.check(PostfixConfig.parse(m, null), ctx);
+                checkPostfix(PostfixConfig.parse(m, null), ctx);
             }
             for (SourceFile m : masters) {
-                PostfixChecker.check(PostfixConfig.parse(null, m), ctx);
+                checkPostfix(PostfixConfig.parse(null, m), ctx);
             }
         }
         if (mcs.size() == 1 && cfs.size() == 1) {
@@ -115,6 +115,18 @@ public final class Linter {
         }
         return new Result(ctx.findings(), ctx.edits(), targets, files, java.util.EnumSet.copyOf(
                 types.isEmpty() ? java.util.EnumSet.noneOf(ConfigType.class) : types.values()));
+    }
+
+    /** Runs the Postfix checks; a value Postfix itself could not expand stops the run as a syntax error would. */
+    private static void checkPostfix(PostfixConfig c, LintContext ctx) throws LintException {
+        try {
+            PostfixChecker.check(c, ctx);
+        } catch (PostfixConfig.ExpansionException e) {
+            PostfixConfig.Param p = e.name() == null ? null : c.params().get(e.name());
+            SourceFile f = p != null ? p.file() : c.main != null ? c.main : c.master;
+            throw new LintException(f.display(), p != null ? p.line() : 0,
+                    "cannot expand " + (e.name() == null ? "a parameter" : e.name()) + ": " + e.getMessage());
+        }
     }
 
     /** Compares what sendmail.mc would generate with what sendmail.cf says, setting by setting. */

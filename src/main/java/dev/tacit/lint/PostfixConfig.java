@@ -227,9 +227,45 @@ public final class PostfixConfig {
         return DEFAULTS.getOrDefault(name, "");
     }
 
+    /**
+     * A $-expansion Postfix would refuse ("unreasonable macro call nesting": deeper than 100), or one
+     * too large or too long to evaluate: a main.cf whose values reference each other twice per level
+     * doubles at every level (found by fuzzing: 2^33 characters). Unchecked, because the checkers
+     * read values everywhere; {@link Linter} turns it into a {@link LintException}.
+     */
+    public static final class ExpansionException extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String name;
+
+        ExpansionException(String name, String message) {
+            super(message);
+            this.name = name;
+        }
+
+        /** The parameter whose value could not be expanded. */
+        public String name() {
+            return name;
+        }
+    }
+
+    static final int MAX_DEPTH = 100;
+    static final int MAX_REFERENCES = 100_000;
+    static final int MAX_CHARS = 1 << 20;
+
+    /** Work done by one top-level expansion. */
+    private static final class Budget {
+        int references;
+        long chars;
+    }
+
     /** A parameter's value with $references expanded, with a service's overrides in force. */
     public String value(String name, Service service) {
-        return expand(rawFor(name, service), service, 0);
+        Budget b = new Budget();
+        try {
+            return expand(rawFor(name, service), service, 0, b);
+        } catch (ExpansionException e) {
+            throw new ExpansionException(name, e.getMessage());
+        }
     }
 
     String rawFor(String name, Service service) {
@@ -243,9 +279,19 @@ public final class PostfixConfig {
         return raw(name);
     }
 
-    /** Postfix's $-expansion; unknown names expand to "" and recursion stops at depth 100 as Postfix does. */
+    /** Postfix's $-expansion; unknown names expand to "". */
     String expand(String s, Service service, int depth) {
-        if (depth > 100 || s.indexOf('$') < 0) {
+        return expand(s, service, depth, new Budget());
+    }
+
+    private String expand(String s, Service service, int depth, Budget budget) {
+        if (depth > MAX_DEPTH) {
+            throw new ExpansionException(null, "unreasonable macro call nesting (a $-reference loop?)");
+        }
+        if (++budget.references > MAX_REFERENCES || (budget.chars += s.length()) > MAX_CHARS) {
+            throw new ExpansionException(null, "$-expansion grows too large (references that double at every level?)");
+        }
+        if (s.indexOf('$') < 0) {
             return s;
         }
         StringBuilder out = new StringBuilder();
@@ -269,14 +315,14 @@ public final class PostfixConfig {
                     break;
                 }
                 String inner = s.substring(i + 2, end);
-                out.append(conditional(inner, service, depth));
+                out.append(conditional(inner, service, depth, budget));
                 i = end + 1;
             } else if (Character.isLetterOrDigit(n) || n == '_') {
                 int j = i + 1;
                 while (j < s.length() && (Character.isLetterOrDigit(s.charAt(j)) || s.charAt(j) == '_')) {
                     j++;
                 }
-                out.append(expand(rawFor(s.substring(i + 1, j), service), service, depth + 1));
+                out.append(expand(rawFor(s.substring(i + 1, j), service), service, depth + 1, budget));
                 i = j;
             } else {
                 out.append(c);
@@ -286,13 +332,13 @@ public final class PostfixConfig {
         return out.toString();
     }
 
-    private String conditional(String inner, Service service, int depth) {
+    private String conditional(String inner, Service service, int depth, Budget budget) {
         int k = 0;
         while (k < inner.length() && (Character.isLetterOrDigit(inner.charAt(k)) || inner.charAt(k) == '_')) {
             k++;
         }
         String name = inner.substring(0, k);
-        String value = expand(rawFor(name, service), service, depth + 1);
+        String value = expand(rawFor(name, service), service, depth + 1, budget);
         if (k == inner.length()) {
             return value;
         }
@@ -311,14 +357,14 @@ public final class PostfixConfig {
                         ifUnset = after.substring(1, after.length() - 1);
                     }
                 }
-                return expand(value.isEmpty() ? ifUnset : ifSet, service, depth + 1);
+                return expand(value.isEmpty() ? ifUnset : ifSet, service, depth + 1, budget);
             }
         }
         if (op == '?') {
-            return value.isEmpty() ? "" : expand(rest, service, depth + 1);
+            return value.isEmpty() ? "" : expand(rest, service, depth + 1, budget);
         }
         if (op == ':') {
-            return value.isEmpty() ? expand(rest, service, depth + 1) : "";
+            return value.isEmpty() ? expand(rest, service, depth + 1, budget) : "";
         }
         return value;
     }

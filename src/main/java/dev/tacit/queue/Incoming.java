@@ -13,12 +13,18 @@ import java.util.Arrays;
  * A message being received. Small bodies stay in memory and go into the journal record itself; a
  * body that grows past the inline limit is streamed to its own file, so memory does not grow with
  * message size. Not thread-safe: one session writes it.
+ *
+ * <p>Security: memory held by all bodies being received is also bounded as a whole ({@link
+ * InlineBudget}): a thousand clients each sending 250 KB and never ending DATA would otherwise hold
+ * 250 MB of heap; once the budget is spent, bodies go to disk from their first growth on.
  */
 public final class Incoming extends OutputStream {
 
     private final String queueId;
     private final Path spillPath;
     private final int inlineMax;
+    private final InlineBudget budget;
+    private long reserved;      // bytes of buf counted against the budget (all but the first 4 KB)
     private byte[] buf = new byte[4096];
     private int len;
     private FileChannel spill;
@@ -26,10 +32,11 @@ public final class Incoming extends OutputStream {
     private long size;
     private boolean closed;
 
-    Incoming(String queueId, Path spillPath, int inlineMax) {
+    Incoming(String queueId, Path spillPath, int inlineMax, InlineBudget budget) {
         this.queueId = queueId;
         this.spillPath = spillPath;
         this.inlineMax = inlineMax;
+        this.budget = budget;
     }
 
     public String queueId() {
@@ -76,20 +83,39 @@ public final class Incoming extends OutputStream {
             return;
         }
         if (len + n > inlineMax) {
-            Files.createDirectories(spillPath.getParent());
-            spill = FileChannel.open(spillPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
-            spillOut = new java.io.BufferedOutputStream(Channels.newOutputStream(spill), 65536);
-            spillOut.write(buf, 0, len);
-            spillOut.write(b, off, n);
-            buf = null;
-            len = 0;
+            spill(b, off, n);
             return;
         }
         if (len + n > buf.length) {
-            buf = Arrays.copyOf(buf, Math.min(inlineMax, Math.max(len + n, buf.length * 2)));
+            int grown = Math.min(inlineMax, Math.max(len + n, buf.length * 2));
+            if (!budget.tryReserve(grown - buf.length)) {
+                spill(b, off, n); // every session together holds as much as they may: this body goes to disk
+                return;
+            }
+            reserved += grown - buf.length;
+            buf = Arrays.copyOf(buf, grown);
         }
         System.arraycopy(b, off, buf, len, n);
         len += n;
+    }
+
+    private void spill(byte[] b, int off, int n) throws IOException {
+        Files.createDirectories(spillPath.getParent());
+        spill = FileChannel.open(spillPath, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+        spillOut = new java.io.BufferedOutputStream(Channels.newOutputStream(spill), 65536);
+        spillOut.write(buf, 0, len);
+        spillOut.write(b, off, n);
+        buf = null;
+        len = 0;
+        releaseInline();
+    }
+
+    /** Gives the memory this body counted back to the budget (once the journal holds it, or it is dropped). */
+    void releaseInline() {
+        if (reserved > 0) {
+            budget.release(reserved);
+            reserved = 0;
+        }
     }
 
     /** Flushes a spilled body to its file; the spool then fsyncs it. */
@@ -104,6 +130,7 @@ public final class Incoming extends OutputStream {
     public void discard() {
         closed = true;
         buf = null;
+        releaseInline();
         if (spill != null) {
             try {
                 spill.close();

@@ -376,18 +376,11 @@ public final class QueueRunner implements AutoCloseable {
                 }
             }
         }
-        // Renames into new/ must be durable before the journal says "delivered".
-        List<Future<?>> syncs = new ArrayList<>();
-        for (Path d : dirs) {
-            syncs.add(workers.submit(() -> {
-                MaildirDelivery.syncDirectory(d);
-                return null;
-            }));
-        }
+        // Files and renames into new/ must be durable before the journal says "delivered".
         List<QueuedMessage> reports = new ArrayList<>();
         try {
-            for (Future<?> f : syncs) {
-                f.get();
+            if (!dirs.isEmpty()) {
+                transports.maildir().syncBatch(dirs);
             }
             for (Map.Entry<QueuedMessage, List<Bouncer.Notice>> e : notices.entrySet()) {
                 reports.addAll(b.send(e.getKey(), e.getValue()));
@@ -451,7 +444,7 @@ public final class QueueRunner implements AutoCloseable {
                     String name = MaildirDelivery.uniqueName(m.arrivalMillis, m.queueId, t, settings.hostname());
                     try (InputStream body = spool.openBody(m)) {
                         yield transports.maildir().deliver(routing.maildirFor(target), name, target.returnPath(m.envelope),
-                                localAddress(target), body, m.recovered);
+                                localAddress(target), body, m.size, m.recovered);
                     } catch (IOException e) {
                         yield new DeliveryResult.Temporary("cannot read spooled body: " + e.getMessage());
                     }

@@ -38,6 +38,14 @@ import org.slf4j.LoggerFactory;
  * <p>A segment file is deleted only when it is the oldest and every message it holds is complete, so
  * a RESULT record is never lost while its message is still queued.
  *
+ * <p>Preallocation: with fsync on, the active segment is filled with zeros {@link #PREALLOCATE} bytes
+ * ahead of the last record. An fdatasync of a record written over blocks that already exist and were
+ * synced flushes the data only; an fdatasync after an append that grows the file must also commit
+ * the new size and block allocation to the file system's journal, which costs several times more
+ * (shared/bench: about 35 us against about 360 us on this class of machine). A zero tail is not a
+ * record (its magic is 0), so replay stops there; recovery cuts it without a warning, and a clean
+ * close cuts it too.
+ *
  * <p>Format versions: version 1 MESSAGE metadata ends with the body's size. Version 2 (outbound
  * delivery) appends a block tagged {@link #EXT_DSN}: each recipient's DSN parameters (NOTIFY, ORCPT)
  * and each target's errors-to address (a list's owner). A version 2 reader takes a record without the
@@ -56,6 +64,9 @@ public final class Spool implements AutoCloseable {
     static final long MAX_RECORD = 1L << 31;
     /** Marks the DSN extension of a MESSAGE record (journal format 2). */
     static final byte EXT_DSN = 2;
+    /** How far ahead of the last record the active segment is zero-filled (see class comment). */
+    static final long PREALLOCATE = 1L << 20;
+    private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
 
     private final Path dir;
     private final Path journalDir;
@@ -63,6 +74,7 @@ public final class Spool implements AutoCloseable {
     private final boolean fsync;
     private final long segmentMax;
     private final int inlineMax;
+    private final InlineBudget inlineBudget = InlineBudget.quarterOfHeap();
     private final QueueIds ids = new QueueIds();
 
     private final ReentrantLock appendLock = new ReentrantLock();
@@ -107,6 +119,8 @@ public final class Spool implements AutoCloseable {
         final Path path;
         final FileChannel channel;
         long size;
+        /** End of the zero-filled region written ahead of {@link #size}; at least size. */
+        long allocated;
         int live;
 
         Segment(long id, Path path, FileChannel channel, long size) {
@@ -158,7 +172,7 @@ public final class Spool implements AutoCloseable {
 
     public Incoming begin() {
         String qid = ids.next();
-        return new Incoming(qid, bodiesDir.resolve(qid), inlineMax);
+        return new Incoming(qid, bodiesDir.resolve(qid), inlineMax, inlineBudget);
     }
 
     /**
@@ -186,6 +200,7 @@ public final class Spool implements AutoCloseable {
             QueuedMessage m = new QueuedMessage(in.queueId(), env, in.size());
             m.external = external;
             long seq = append(T_MESSAGE, meta, external ? null : in.inlineBytes(), bodyLen, m);
+            in.releaseInline(); // the journal has the bytes now
             awaitDurable(seq);
             index.put(m.queueId, m);
             return m;
@@ -333,6 +348,9 @@ public final class Spool implements AutoCloseable {
             }
             long start = seg.size;
             try {
+                if (fsync && start + total > seg.allocated) {
+                    preallocate(seg, start + total);
+                }
                 long written = 0;
                 while (written < total) {
                     written += seg.channel.write(bufs, 0, bufs.length);
@@ -355,10 +373,23 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /** Zero-fills the segment from its allocated end to past {@code need} (see class comment). */
+    private static void preallocate(Segment seg, long need) throws IOException {
+        long end = Math.max(need, seg.allocated) + PREALLOCATE;
+        long pos = Math.max(seg.allocated, seg.size);
+        while (pos < end) {
+            ByteBuffer z = ZEROS.duplicate();
+            z.limit((int) Math.min(z.capacity(), end - pos));
+            pos += seg.channel.write(z, pos);
+        }
+        seg.allocated = end;
+    }
+
     /** After a failed write, cut the segment back so that no torn record hides later ones. */
     private void undo(Segment seg, long start, IOException cause) {
         try {
             seg.channel.truncate(start);
+            seg.allocated = start;
             seg.channel.position(start);
         } catch (IOException e) {
             broken = cause;
@@ -529,7 +560,12 @@ public final class Spool implements AutoCloseable {
             Segment seg = new Segment(id, p, ch, 0);
             long valid = replay(seg);
             long actual = ch.size();
-            if (valid < actual) {
+            if (valid < actual && zeros(ch, valid, actual)) {
+                ch.truncate(valid); // the preallocated tail of a segment that was not closed cleanly
+                if (fsync) {
+                    ch.force(false);
+                }
+            } else if (valid < actual) {
                 log.warn("journal {}: {} bytes after offset {} do not form a valid record (unacknowledged torn write); cut",
                         p.getFileName(), actual - valid, valid);
                 ch.truncate(valid);
@@ -654,6 +690,26 @@ public final class Spool implements AutoCloseable {
             pos += HEADER + len + TRAILER;
         }
         return pos;
+    }
+
+    private static boolean zeros(FileChannel ch, long from, long to) throws IOException {
+        ByteBuffer chunk = ByteBuffer.allocate(65536);
+        long pos = from;
+        while (pos < to) {
+            chunk.clear();
+            chunk.limit((int) Math.min(chunk.capacity(), to - pos));
+            int n = readFully(ch, chunk, pos);
+            if (n <= 0) {
+                return false;
+            }
+            for (int i = 0; i < n; i++) {
+                if (chunk.get(i) != 0) {
+                    return false;
+                }
+            }
+            pos += n;
+        }
+        return true;
     }
 
     private static boolean checksumBody(FileChannel ch, CRC32C crc, long pos, long len) throws IOException {
@@ -781,6 +837,9 @@ public final class Spool implements AutoCloseable {
         try {
             for (Segment seg : segments.values()) {
                 try {
+                    if (seg.allocated > seg.size) {
+                        seg.channel.truncate(seg.size); // drop the preallocated zeros
+                    }
                     if (fsync && seg == active) {
                         seg.channel.force(false);
                     }

@@ -177,7 +177,8 @@ public final class MailServer implements AutoCloseable {
         LmtpDelivery lmtp = d.local().equals("lmtp")
                 ? new LmtpDelivery(d.lmtp().host(), d.lmtp().port(), cfg.hostname(), d.connectTimeout(), d.commandTimeout())
                 : null;
-        return new QueueRunner.Transports(new MaildirDelivery(cfg.queue().fsync()), lmtp, d.lmtpLogin(), smtp);
+        return new QueueRunner.Transports(new MaildirDelivery(!cfg.queue().fsync() ? MaildirDelivery.Sync.NONE
+                : cfg.queue().maildirSync().equals("file") ? MaildirDelivery.Sync.FILE : MaildirDelivery.Sync.BATCH), lmtp, d.lmtpLogin(), smtp);
     }
 
     /**

@@ -9,6 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -26,6 +29,11 @@ import org.slf4j.LoggerFactory;
  * <p>Each address has a {@link ListenerRole}: the listen addresses are MTA ports, submission and
  * submissions the ports where clients must authenticate; the limits count all of them together.
  *
+ * <p>Out of file descriptors, accept() fails and the client would wait for a greeting that never
+ * comes: the listener keeps one descriptor in reserve (/dev/null), and when accept fails for lack of
+ * descriptors it gives the reserve up, accepts, answers 421 4.7.0 and closes, then takes the reserve
+ * back. Clients are refused cleanly until descriptors are free again.
+ *
  * <p>Config keys: listen, submission, submissions, limits.max_connections,
  * limits.max_connections_per_client, limits.shutdown_grace.
  */
@@ -41,6 +49,9 @@ public final class SmtpListener implements AutoCloseable {
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
     private volatile boolean stopping;
+    /** The descriptor held back for refusing connections when none is left; guarded by itself. */
+    private final Object reserveLock = new Object();
+    private FileChannel reserve;
 
     public SmtpListener(ServerContext ctx) {
         this.ctx = ctx;
@@ -50,6 +61,7 @@ public final class SmtpListener implements AutoCloseable {
         bind(ctx.config().listen(), ListenerRole.MTA);
         bind(ctx.config().auth().submission(), ListenerRole.SUBMISSION);
         bind(ctx.config().auth().submissions(), ListenerRole.SUBMISSIONS);
+        takeReserve();
         for (int i = 0; i < sockets.size(); i++) {
             ServerSocket ss = sockets.get(i);
             ListenerRole role = roles.get(i);
@@ -104,17 +116,14 @@ public final class SmtpListener implements AutoCloseable {
                 }
                 return;
             } catch (IOException e) {
-                // Out of file descriptors and the like: refuse cleanly, back off, keep serving.
-                log.warn("accept on {} failed: {}; backing off", ss.getLocalSocketAddress(), e.toString());
-                sleepQuietly(100);
+                // Out of file descriptors and the like: refuse the waiting client cleanly, keep serving.
+                if (!acceptWithReserve(ss, role)) {
+                    log.warn("accept on {} failed: {}; backing off", ss.getLocalSocketAddress(), e.toString());
+                    sleepQuietly(100);
+                }
                 continue;
             }
-            try {
-                admit(s, role);
-            } catch (RuntimeException | OutOfMemoryError e) {
-                log.error("cannot start a session: {}", e.toString());
-                closeQuietly(s);
-            }
+            admitQuietly(s, role);
         }
     }
 
@@ -146,6 +155,80 @@ public final class SmtpListener implements AutoCloseable {
         Thread.ofVirtual().name("smtp-" + id).start(session);
     }
 
+    /** Opens the reserve descriptor if it is not held; false when even that fails. */
+    private boolean takeReserve() {
+        synchronized (reserveLock) {
+            if (reserve == null) {
+                try {
+                    reserve = FileChannel.open(Path.of("/dev/null"), StandardOpenOption.READ);
+                } catch (IOException | UnsupportedOperationException e) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * accept() failed, most likely for lack of descriptors (Linux fails accept with EMFILE before it
+     * even looks for a waiting client). Spends the reserve on accepting the next client within 100 ms;
+     * if the reserve can be taken back afterwards there were descriptors after all and the client is
+     * served, otherwise it is answered 421 and closed. False when there was no reserve to spend (the
+     * caller backs off).
+     */
+    private boolean acceptWithReserve(ServerSocket ss, ListenerRole role) {
+        Socket s;
+        synchronized (reserveLock) {
+            if (reserve == null) {
+                takeReserve();
+                return false;
+            }
+            closeQuietly(reserve);
+            reserve = null;
+            try {
+                ss.setSoTimeout(100);
+                s = ss.accept();
+            } catch (IOException e) {
+                takeReserve(); // nobody came (SocketTimeoutException), or still no descriptor
+                return true;
+            } finally {
+                try {
+                    ss.setSoTimeout(0);
+                } catch (IOException ignored) {
+                    // the listener is closing
+                }
+            }
+            if (takeReserve()) {
+                admitQuietly(s, role);
+                return true;
+            }
+            try (s) {
+                s.setSoTimeout(1000);
+                s.getOutputStream().write(Replies.tooManyConnections(ctx.hostname()).toBytes());
+                s.getOutputStream().flush();
+            } catch (IOException e) {
+                log.debug("refusing a client for lack of descriptors: {}", e.toString());
+            }
+            takeReserve();
+            refusedForDescriptors++;
+            if (refusedForDescriptors == 1 || refusedForDescriptors % 1000 == 0) {
+                log.warn("out of file descriptors: {} connection(s) refused with 421 so far", refusedForDescriptors);
+            }
+            return true;
+        }
+    }
+
+    private void admitQuietly(Socket s, ListenerRole role) {
+        try {
+            admit(s, role);
+        } catch (RuntimeException | OutOfMemoryError e) {
+            log.error("cannot start a session: {}", e.toString());
+            closeQuietly(s);
+        }
+    }
+
+    private long refusedForDescriptors;
+
     private void release(InetAddress client, AtomicInteger count) {
         active.decrementAndGet();
         if (count.decrementAndGet() <= 0) {
@@ -168,6 +251,12 @@ public final class SmtpListener implements AutoCloseable {
     @Override
     public void close() {
         stopping = true;
+        synchronized (reserveLock) {
+            if (reserve != null) {
+                closeQuietly(reserve);
+                reserve = null;
+            }
+        }
         for (ServerSocket ss : sockets) {
             closeQuietly(ss);
         }

@@ -178,7 +178,9 @@ public final class PathArgument {
             while (i < s.length()) {
                 char c = s.charAt(i);
                 if (c == '\\') {
-                    if (i + 1 >= s.length()) {
+                    // quoted-pairSMTP is %d92 %d32-126 (RFC 5321 4.1.2): a control character stays
+                    // refused when escaped, or the mailbox could not be written back (found by fuzzing)
+                    if (i + 1 >= s.length() || s.charAt(i + 1) < 32 || s.charAt(i + 1) == 127) {
                         return null;
                     }
                     sb.append(s.charAt(i + 1));

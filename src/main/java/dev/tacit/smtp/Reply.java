@@ -81,9 +81,8 @@ public record Reply(int code, String enhanced, List<String> lines, List<Integer>
     /** The reply as sent: every line terminated by CRLF. */
     public String toWire() {
         StringBuilder sb = new StringBuilder(64);
-        String codeStr = String.format("%03d", code);
         for (int i = 0; i < lines.size(); i++) {
-            sb.append(lineCodes == null ? codeStr : String.format("%03d", lineCodes.get(i))).append(i == lines.size() - 1 ? ' ' : '-');
+            appendCode(sb, lineCodes == null ? code : lineCodes.get(i)).append(i == lines.size() - 1 ? ' ' : '-');
             if (enhanced != null) {
                 sb.append(enhanced);
                 String line = lines.get(i);
@@ -97,6 +96,11 @@ public record Reply(int code, String enhanced, List<String> lines, List<Integer>
             sb.append("\r\n");
         }
         return sb.toString();
+    }
+
+    /** Three digits, zero-padded (0-999 is checked at construction); every reply pays this, so no Formatter. */
+    private static StringBuilder appendCode(StringBuilder sb, int c) {
+        return sb.append((char) ('0' + c / 100)).append((char) ('0' + c / 10 % 10)).append((char) ('0' + c % 10));
     }
 
     public byte[] toBytes() {

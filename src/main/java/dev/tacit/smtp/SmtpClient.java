@@ -19,6 +19,10 @@ import javax.net.ssl.SSLSocketFactory;
  * A small blocking SMTP client: send a line, read a (multi-line) reply. Used by the auditor, by
  * delivery to remote hosts and by tests. It parses replies leniently, because the servers it talks to
  * are not all well behaved; {@link Response#raw()} keeps every line as received.
+ *
+ * <p>Security: a server is not trusted. One reply may have at most {@link #MAX_REPLY_LINES} lines and
+ * {@link #MAX_REPLY_BYTES} bytes; a server that goes on ("250-" forever) gets an IOException, not
+ * the client's memory.
  */
 public final class SmtpClient implements Closeable {
 
@@ -44,6 +48,11 @@ public final class SmtpClient implements Closeable {
             return String.join("\n", raw);
         }
     }
+
+    /** Lines in one reply before the client gives up (an EXPN of a large list stays well below). */
+    public static final int MAX_REPLY_LINES = 100_000;
+    /** Bytes in one reply before the client gives up. */
+    public static final long MAX_REPLY_BYTES = 16L << 20;
 
     private final Socket socket;
     private final SmtpInput in;
@@ -121,7 +130,11 @@ public final class SmtpClient implements Closeable {
         List<String> lines = new ArrayList<>();
         List<String> raw = new ArrayList<>();
         int code = -1;
+        long bytes = 0;
         while (true) {
+            if (raw.size() >= MAX_REPLY_LINES || bytes > MAX_REPLY_BYTES) {
+                throw new IOException("reply longer than " + MAX_REPLY_LINES + " lines or " + MAX_REPLY_BYTES + " bytes");
+            }
             SmtpInput.Line line = in.readLine(65536, true);
             if (line == null) {
                 if (raw.isEmpty()) {
@@ -130,6 +143,7 @@ public final class SmtpClient implements Closeable {
                 break;
             }
             String s = new String(line.data(), StandardCharsets.UTF_8);
+            bytes += line.length();
             raw.add(s);
             if (s.length() >= 3 && Character.isDigit(s.charAt(0)) && Character.isDigit(s.charAt(1)) && Character.isDigit(s.charAt(2))) {
                 code = Integer.parseInt(s.substring(0, 3));

@@ -170,4 +170,92 @@ class SpoolTest {
             assertThat(s.size()).isEqualTo(400);
         }
     }
+
+    private static Path activeSegment(Path spoolDir) throws IOException {
+        try (Stream<Path> files = Files.list(spoolDir.resolve("journal"))) {
+            return files.sorted().reduce((a, b) -> b).orElseThrow();
+        }
+    }
+
+    /** A copy of the spool as the disk holds it while the server still runs: what a crash leaves. */
+    private Path crashImage(String name) throws IOException {
+        Path copy = dir.resolveSibling(dir.getFileName() + "-" + name);
+        Files.createDirectories(copy.resolve("journal"));
+        Files.createDirectories(copy.resolve("bodies"));
+        try (Stream<Path> files = Files.list(dir.resolve("journal"))) {
+            for (Path p : files.toList()) {
+                Files.copy(p, copy.resolve("journal").resolve(p.getFileName()));
+            }
+        }
+        return copy;
+    }
+
+    @Test
+    void recordsGoOntoPreallocatedZerosThatRecoveryCutsQuietly() throws Exception {
+        List<String> qids = new ArrayList<>();
+        Path image;
+        long used;
+        try (Spool s = Spool.open(dir, true)) {
+            for (int i = 0; i < 3; i++) {
+                qids.add(put(s, "message " + i + "\r\n", "gw").queueId());
+            }
+            Path seg = activeSegment(dir);
+            assertThat(Files.size(seg)).as("zero-filled ahead of the records").isGreaterThanOrEqualTo(Spool.PREALLOCATE);
+            image = crashImage("crash");
+            byte[] b = Files.readAllBytes(seg);
+            int end = b.length;
+            while (end > 0 && b[end - 1] == 0) {
+                end--;
+            }
+            used = end;
+        }
+        Path seg = activeSegment(image);
+        try (Spool s = Spool.open(image, true)) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(body(s, s.get(qids.get(i)))).isEqualTo("message " + i + "\r\n");
+            }
+        }
+        assertThat(Files.size(seg)).as("the zero tail is cut at the last record's checksum").isEqualTo(used);
+    }
+
+    @Test
+    void aCleanCloseLeavesNoZeroTail() throws Exception {
+        String qid;
+        try (Spool s = Spool.open(dir, true)) {
+            qid = put(s, "x\r\n", "gw").queueId();
+        }
+        Path seg = activeSegment(dir);
+        assertThat(Files.size(seg)).isBetween(1L, 4096L);
+        byte[] b = Files.readAllBytes(seg);
+        assertThat(b[b.length - 1] | b[b.length - 2] | b[b.length - 3] | b[b.length - 4])
+                .as("the file ends with the CRC of the last record, not with zeros").isNotZero();
+        try (Spool s = Spool.open(dir, true)) {
+            assertThat(s.get(qid)).isNotNull();
+        }
+    }
+
+    @Test
+    void aTornRecordInThePreallocatedSpaceIsCutWithEverythingAfterIt() throws Exception {
+        String qid;
+        Path image;
+        try (Spool s = Spool.open(dir, true)) {
+            qid = put(s, "kept\r\n", "gw").queueId();
+            image = crashImage("torn");
+        }
+        Path seg = activeSegment(image);
+        byte[] b = Files.readAllBytes(seg);
+        int end = b.length;
+        while (end > 0 && b[end - 1] == 0) {
+            end--;
+        }
+        // the next record's header reached the disk, its payload did not (zeros where it would be)
+        byte[] torn = new byte[] {0x54, 0x51, 0x4A, 0x31, 1, 0, 0, 0x10, 0};
+        System.arraycopy(torn, 0, b, end, torn.length);
+        Files.write(seg, b);
+        try (Spool s = Spool.open(image, true)) {
+            assertThat(body(s, s.get(qid))).isEqualTo("kept\r\n");
+            assertThat(s.size()).isEqualTo(1);
+        }
+        assertThat(Files.size(seg)).isEqualTo(end);
+    }
 }

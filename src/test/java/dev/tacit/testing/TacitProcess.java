@@ -32,10 +32,45 @@ public final class TacitProcess implements AutoCloseable {
     }
 
     public static TacitProcess start(Path log, String... args) throws IOException {
-        List<String> cmd = new ArrayList<>(List.of(java(), "--enable-native-access=ALL-UNNAMED", "-jar", jar().toString()));
+        return start(log, List.of(), 0, args);
+    }
+
+    /**
+     * Starts with extra JVM options (e.g. {@code -Xmx48m}) and, when {@code fdLimit > 0}, under
+     * {@code ulimit -n fdLimit} (soft and hard, so the JVM cannot raise it again).
+     */
+    public static TacitProcess start(Path log, List<String> jvmOptions, int fdLimit, String... args) throws IOException {
+        List<String> cmd = new ArrayList<>();
+        if (fdLimit > 0) {
+            cmd.addAll(List.of("bash", "-c", "ulimit -n " + fdLimit + " && exec \"$@\"", "bash"));
+        }
+        cmd.addAll(List.of(java(), "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
         return new TacitProcess(pb.start());
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Open file descriptors of the process, from /proc (Linux). */
+    public int openFds() throws IOException {
+        try (var s = Files.list(Path.of("/proc", String.valueOf(pid()), "fd"))) {
+            return (int) s.count();
+        }
+    }
+
+    /** A field of /proc/PID/status in kB (VmRSS, VmHWM, ...); -1 when absent. */
+    public long statusKb(String field) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid()), "status"))) {
+            if (line.startsWith(field + ":")) {
+                return Long.parseLong(line.substring(field.length() + 1).replace("kB", "").strip());
+            }
+        }
+        return -1;
     }
 
     /** Runs a CLI command to completion and returns exit code and output. */

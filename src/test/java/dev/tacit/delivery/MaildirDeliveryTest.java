@@ -1,0 +1,88 @@
+package dev.tacit.delivery;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.io.TempDir;
+
+class MaildirDeliveryTest {
+
+    @TempDir
+    Path dir;
+
+    private static final String BODY = "Subject: hi\r\n\r\nline one\r\nline two\r\n";
+    private static final String EXPECTED = "Return-Path: <a@example.org>\nDelivered-To: gw@example.com\n"
+            + "Subject: hi\n\nline one\nline two\n";
+
+    private static DeliveryResult deliver(MaildirDelivery md, Path maildir, String name, boolean recovered) {
+        return md.deliver(maildir, name, "a@example.org", "gw@example.com",
+                new ByteArrayInputStream(BODY.getBytes(StandardCharsets.US_ASCII)), recovered);
+    }
+
+    private static List<Path> files(Path d) throws IOException {
+        try (Stream<Path> s = Files.list(d)) {
+            return s.toList();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MaildirDelivery.Sync.class, names = {"FILE", "BATCH"})
+    void aBatchLandsInNewAndIsSynced(MaildirDelivery.Sync mode) throws Exception {
+        MaildirDelivery md = new MaildirDelivery(mode);
+        Path gw = dir.resolve("gw");
+        Path tj = dir.resolve("tj");
+        DeliveryResult a = deliver(md, gw, "1.Qa_0.host", false);
+        DeliveryResult b = deliver(md, tj, "1.Qb_0.host", false);
+        assertThat(a).isInstanceOf(DeliveryResult.Delivered.class);
+        assertThat(b).isInstanceOf(DeliveryResult.Delivered.class);
+        md.syncBatch(List.of(((DeliveryResult.Delivered) a).syncDir(), ((DeliveryResult.Delivered) b).syncDir()));
+        assertThat(Files.readString(gw.resolve("new/1.Qa_0.host"))).isEqualTo(EXPECTED);
+        assertThat(Files.readString(tj.resolve("new/1.Qb_0.host"))).isEqualTo(EXPECTED);
+        assertThat(files(gw.resolve("tmp"))).isEmpty();
+        assertThatThrownBy(() -> md.syncBatch(List.of(dir.resolve("gone/new")))).isInstanceOf(IOException.class);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MaildirDelivery.Sync.class, names = {"FILE", "BATCH"})
+    void aRedeliveryAfterACrashRewritesACopyLeftInNewWithoutItsData(MaildirDelivery.Sync mode) throws Exception {
+        MaildirDelivery md = new MaildirDelivery(mode);
+        Path gw = dir.resolve("gw");
+        deliver(md, gw, "1.Qa_0.host", false);
+        // what a crash between the rename and the sync can leave: the name, not the data
+        Files.writeString(gw.resolve("new/1.Qa_0.host"), "");
+        assertThat(deliver(md, gw, "1.Qa_0.host", true)).isInstanceOf(DeliveryResult.Delivered.class);
+        assertThat(files(gw.resolve("new"))).hasSize(1);
+        assertThat(Files.readString(gw.resolve("new/1.Qa_0.host"))).isEqualTo(EXPECTED);
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = MaildirDelivery.Sync.class, names = {"FILE", "BATCH"})
+    void aCopyTheReaderAlreadyTookIsNotDeliveredAgain(MaildirDelivery.Sync mode) throws Exception {
+        MaildirDelivery md = new MaildirDelivery(mode);
+        Path gw = dir.resolve("gw");
+        deliver(md, gw, "1.Qa_0.host", false);
+        Files.move(gw.resolve("new/1.Qa_0.host"), gw.resolve("cur/1.Qa_0.host:2,S"));
+        DeliveryResult r = deliver(md, gw, "1.Qa_0.host", true);
+        assertThat(((DeliveryResult.Delivered) r).detail()).contains("already delivered");
+        assertThat(files(gw.resolve("new"))).isEmpty();
+        assertThat(files(gw.resolve("cur"))).hasSize(1);
+    }
+
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3, 7, 512, 65536})
+    void lineEndsBecomeLfWhateverTheBufferSize(int buffer) throws Exception {
+        String in = "a\r\nb\rc\r\r\nd\n\r\n\r";
+        var out = new java.io.ByteArrayOutputStream();
+        MaildirDelivery.copyCrlfToLf(new ByteArrayInputStream(in.getBytes(StandardCharsets.US_ASCII)), out, buffer);
+        assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("a\nb\rc\r\nd\n\n\r");
+    }
+}
