@@ -83,6 +83,12 @@ class AuditCliTest {
             Path junitFile = dir.resolve("audit.xml");
             run("audit", target, "--format", "junit", "--no-probe-commands", "-o", junitFile.toString());
             assertThat(Files.readString(junitFile)).startsWith("<?xml").contains("<testsuite").contains("audit.vrfy-enumeration");
+            // the self-contained HTML report, through the CLI (Chromium renders it in HtmlReportChromiumTest)
+            Path htmlFile = dir.resolve("audit.html");
+            Run html = run("audit", target, "--format", "html", "--no-probe-commands", "--output", htmlFile.toString());
+            assertThat(html.code()).isEqualTo(1);
+            assertThat(Files.readString(htmlFile)).startsWith("<!DOCTYPE html>").contains(target, "VERIFIES", "<section id=\"summary\">")
+                    .doesNotContain("<script", "src=", "http://", "https://");
         }
     }
 
