@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Tacit against nmap's smtp-enum-users (Debian's nmap) on the same real servers and wordlist: Tacit
+ * Tacit against nmap's smtp-enum-users (Debian's nmap) on the same real servers (sendmail, Postfix,
+ * Exim) and wordlist: Tacit
  * finds every user nmap finds, and also the Postfix VRFY case (252 for real users), which nmap takes
  * for "method not permitted" (peers.md 2.1).
  */
@@ -89,6 +90,14 @@ class NmapComparisonTest {
             Set<String> byTacit = tacit(pf);
             // nmap reads Postfix's "252 2.0.0 gw" as "VRFY not permitted"
             assertThat(byNmapVrfy).as("nmap VRFY on Postfix").isEmpty();
+            assertThat(byTacit).containsExactly("gw", "tj");
+            assertThat(byTacit).containsAll(byNmap);
+        }
+        try (RealPeers ex = RealPeers.exim()) {
+            // Exim answers VRFY 252 to every name; nmap's RCPT method and Tacit's both see the RCPT oracle
+            Set<String> byNmap = nmap(ex.port(), null, words, tmp);
+            byNmap.addAll(nmap(ex.port(), "RCPT", words, tmp));
+            Set<String> byTacit = tacit(ex);
             assertThat(byTacit).containsExactly("gw", "tj");
             assertThat(byTacit).containsAll(byNmap);
         }
