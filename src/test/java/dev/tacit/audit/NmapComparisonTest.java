@@ -17,9 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Tacit against nmap's smtp-enum-users (Debian's nmap) on the same real servers (sendmail, Postfix,
- * Exim) and wordlist: Tacit
- * finds every user nmap finds, and also the Postfix VRFY case (252 for real users), which nmap takes
- * for "method not permitted" (peers.md 2.1).
+ * Exim) and wordlist: Tacit finds every user nmap finds, and also the Postfix VRFY case (252 for real
+ * users), which nmap takes for "method not permitted" (peers.md 2.1).
  */
 @Timeout(300)
 class NmapComparisonTest {
