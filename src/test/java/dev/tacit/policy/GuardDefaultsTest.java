@@ -55,6 +55,13 @@ class GuardDefaultsTest {
             assertThat(cfg.defense().trusted().contains(InetAddress.getByName(a))).as(a).isFalse();
         }
         assertThat(cfg.guard().enabled()).isTrue();
+        // a bare configuration: counters kept locally, /metrics on loopback only
+        java.nio.file.Files.writeString(dir.resolve("users"), "gw:George Washington\n");
+        TacitConfig bare = dev.tacit.config.ConfigLoader.parse("hostname = \"mx.example.com\"\ndata_dir = \".\"\nusers_file = \"users\"\n",
+                dir.resolve("tacit.toml"));
+        assertThat(bare.counters()).isEqualTo("local");
+        assertThat(bare.adminListen()).isEqualTo("127.0.0.1:9025");
+        assertThat(bare.defense().trusted().isEmpty()).isTrue();
     }
 
     @Test
