@@ -108,6 +108,30 @@ class GuardDefaultsTest {
         assertThat(guard.assess(EnumerationGuard.keys(ip, null, null))).isNotEqualTo(EnumerationGuard.Level.BLOCK);
     }
 
+    /** A prober that changes networks for every guess is still caught by the HELO name, or the MAIL FROM, it keeps. */
+    @Test
+    void heloAndSenderKeysCatchAProberThatChangesNetworks() throws Exception {
+        TacitConfig.Guard g = TestServer.config(dir, "[guard]\ntarpit_after = 3\nrefuse_after = 4\nblock_after = 5\n").guard();
+        for (String keep : new String[] {"helo", "from"}) {
+            EnumerationGuard guard = new EnumerationGuard(g, new LocalGuardStore(g.window(), g.blockAfter() + 1, g.maxSources()),
+                    new MailLog(0), ProbeEvents.NONE, new Metrics(), new ManualClock());
+            EnumerationGuard.Level level = EnumerationGuard.Level.NONE;
+            for (int i = 1; i <= 5; i++) {
+                InetAddress ip = InetAddress.getByName("198.51." + i + ".7"); // a new /24 every time
+                List<String> keys = EnumerationGuard.keys(ip, keep.equals("helo") ? "scanner.example.net" : "h" + i,
+                        keep.equals("from") ? "probe@example.org" : "p" + i + "@example.org");
+                level = guard.note(keys, ip, "rcpt", "guess" + i, EnumerationGuard.Level.NONE);
+                assertThat(level).as("%s, guess %d", keep, i).isEqualTo(i < 3 ? EnumerationGuard.Level.NONE
+                        : i < 4 ? EnumerationGuard.Level.TARPIT : i < 5 ? EnumerationGuard.Level.REFUSE : EnumerationGuard.Level.BLOCK);
+            }
+            // the block sits on the kept key: a sixth network with the same HELO (or sender) is blocked at once
+            InetAddress fresh = InetAddress.getByName("203.0.113.9");
+            assertThat(guard.assess(EnumerationGuard.keys(fresh, keep.equals("helo") ? "scanner.example.net" : "other",
+                    keep.equals("from") ? "probe@example.org" : null))).isEqualTo(EnumerationGuard.Level.BLOCK);
+            assertThat(guard.assess(EnumerationGuard.keys(fresh, "other", null))).isEqualTo(EnumerationGuard.Level.NONE);
+        }
+    }
+
     @Test
     void ipv6SourcesAreGroupedBy64() throws Exception {
         List<String> a = EnumerationGuard.keys(InetAddress.getByName("2001:db8:1:2::5"), null, null);
