@@ -55,6 +55,15 @@ class ProtocolTest {
     }
 
     @Test
+    void greetingTextIsConfigurable(@TempDir Path own) throws Exception {
+        // the default (greetingHeloAndEhloAreSendmails) is the bare "220 <host> ESMTP"
+        try (TestServer ts = TestServer.start(own, "greeting_text = \"Welcome; no relaying\"\n"); SmtpClient c = ts.connect()) {
+            assertThat(c.read().raw()).containsExactly("220 mail.example.com ESMTP Welcome; no relaying");
+            assertThat(c.command("QUIT").code()).isEqualTo(221);
+        }
+    }
+
+    @Test
     void heloArgumentChecks() throws Exception {
         try (SmtpClient c = server.greeted()) {
             assertThat(say(c, "HELO")).containsExactly("501 5.0.0 HELO requires domain address");
@@ -99,6 +108,8 @@ class ProtocolTest {
             assertThat(say(c, "MAIL FROM : <> BODY=8BITMIME")).containsExactly("250 2.1.0 <>... Sender ok");
             assertThat(say(c, "RCPT TO:<gw@>")).containsExactly("553 5.1.3 <gw@>... Hostname required");
             assertThat(say(c, "RCPT TO:<gw")).containsExactly("553 5.0.0 <gw... Unbalanced '<'");
+            assertThat(say(c, "RCPT TO:<gw@b..c>")).containsExactly("501 5.1.3 <gw@b..c>... Bad recipient address syntax");
+            assertThat(say(c, "RCPT TO:<@relay.example>")).containsExactly("501 5.1.3 <@relay.example>... Bad recipient address syntax");
             assertThat(say(c, "RCPT TO:<nosuchuser@example.com>")).containsExactly("550 5.1.1 <nosuchuser@example.com>... User unknown");
             assertThat(say(c, "RCPT TO:<someone@elsewhere.example.org>")).containsExactly("550 5.7.1 <someone@elsewhere.example.org>... Relaying denied");
             assertThat(say(c, "RCPT TO:<gw@example.com> XYZZY=1")).containsExactly("555 5.5.4 XYZZY parameter unrecognized");
