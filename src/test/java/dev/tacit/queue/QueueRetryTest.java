@@ -52,6 +52,9 @@ class QueueRetryTest {
             }
             String out = buf.toString(StandardCharsets.UTF_8);
             assertThat(out).contains("Mail Queue (1 request)", qid, "<a@example.org>", "<stuck>").doesNotContain("<gw>");
+            // sendmail's layout: id, size in bytes, arrival time (the age), sender; then each pending recipient
+            assertThat(out).containsPattern("(?m)^" + qid + " +" + m.size() + " [A-Z][a-z]{2} [A-Z][a-z]{2} \\d\\d \\d\\d:\\d\\d <a@example.org>$")
+                    .containsPattern("(?m)^\\t+ <stuck>$");
 
             Files.delete(dir.resolve("blocker"));
             assertThat(ts.maildirs().await("../blocker/maildir", 1, Duration.ofSeconds(10)).get(0)).contains("Subject: retry me");
