@@ -39,6 +39,15 @@ class DemoIT {
                 assertThat(c.command("RCPT TO:<all@example.com>").code()).isEqualTo(250);
                 assertThat(c.command("DATA").code()).isEqualTo(354);
                 assertThat(c.data("Subject: demo\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+                // postmaster and abuse are gw's (one message each, so the list's copy does not hide them)
+                for (String role : new String[] {"postmaster", "abuse"}) {
+                    assertThat(c.command("MAIL FROM:<visitor@example.org>").code()).isEqualTo(250);
+                    assertThat(c.command("RCPT TO:<" + role + "@example.com>").code()).isEqualTo(250);
+                    assertThat(c.command("DATA").code()).isEqualTo(354);
+                    assertThat(c.data(("Subject: to " + role + "\r\n\r\nhi\r\n").getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+                }
+                // a probe: answered as an unknown command, logged at crit on standard output (log.stdout)
+                assertThat(c.command("DEBUG").raw()).containsExactly("500 5.5.1 Command unrecognized: \"DEBUG\"");
             }
             // STARTTLS works out of the box, with the self-signed certificate made on first start;
             // submission takes gw with the password the demo made and printed
@@ -55,15 +64,18 @@ class DemoIT {
                 }
             }
             Maildirs m = new Maildirs(data.resolve("mail"));
-            for (String u : new String[] {"gw", "tj", "bf", "br", "jqp"}) {
+            for (String u : new String[] {"tj", "bf", "br", "jqp"}) {
                 assertThat(m.await(u, 1, Duration.ofSeconds(10)).get(0)).contains("Subject: demo");
             }
+            assertThat(String.join("\n", m.await("gw", 3, Duration.ofSeconds(10)))).contains("Subject: demo", "Subject: to postmaster",
+                    "Subject: to abuse");
             assertThat(p.stop()).isIn(0, 143);
         }
         String out = Files.readString(log);
         assertThat(out).contains("listening on 127.0.0.1:" + port, "swaks --server 127.0.0.1:" + port, data.toString(),
                 "swaks --server 127.0.0.1:" + submission + " --tls --auth PLAIN --auth-user gw --auth-password " + Files.readString(
-                        data.resolve("demo-password")).strip(), "openssl s_client -starttls smtp -connect 127.0.0.1:" + port);
+                        data.resolve("demo-password")).strip(), "openssl s_client -starttls smtp -connect 127.0.0.1:" + port,
+                "telnet 127.0.0.1 " + port, "\"debug\" command from localhost [127.0.0.1] (127.0.0.1)");
         assertThat(Files.getPosixFilePermissions(data.resolve("tls/key.pem"))).containsExactlyInAnyOrder(
                 java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         Process x = new ProcessBuilder(External.require("openssl").toString(), "x509", "-in", data.resolve("tls/cert.pem").toString(), "-noout",
@@ -71,6 +83,8 @@ class DemoIT {
         assertThat(new String(x.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("subject=CN = mail.example.com",
                 "DNS:mail.example.com", "DNS:localhost", "IP Address:127.0.0.1");
         assertThat(Files.readString(data.resolve("users"))).containsPattern("gw:George Washington::\\$argon2id\\$");
+        assertThat(Files.readString(data.resolve("users"))).contains("tj:Thomas Jefferson\n", "bf:Ben Franklin\n", "br:Betsy Ross\n",
+                "jqp:John Q. Public\n");
         assertThat(Files.readString(data.resolve("tacit.toml"))).contains("privacy_options = \"goaway\"");
     }
 }
