@@ -266,6 +266,12 @@ class ProtocolTest {
             assertThat(say(c, "VRFY")).containsExactly("501 5.5.2 Argument required");
             assertThat(say(c, "EXPN all")).hasSize(5).allMatch(l -> l.matches("250[- ]2\\.1\\.5 .+ <[a-z]+@mail\\.example\\.com>"));
             assertThat(say(c, "VERB")).containsExactly("250 2.0.0 Verbose mode");
+            // sendmail now sends 050 notices (alias expansions, home folders); Tacit never does
+            assertThat(say(c, "EXPN all")).hasSize(5).allMatch(l -> l.startsWith("250"));
+            assertThat(say(c, "MAIL FROM:<a@example.org>")).containsExactly("250 2.1.0 <a@example.org>... Sender ok");
+            assertThat(say(c, "RCPT TO:<all@example.com>")).containsExactly("250 2.1.5 <all@example.com>... Recipient ok");
+            assertThat(say(c, "RSET")).containsExactly("250 2.0.0 Reset state");
+            assertThat(say(c, "NOOP")).containsExactly("250 2.0.0 OK");
             assertThat(say(c, "ETRN mail.example.com")).containsExactly("250 2.0.0 Queuing for node mail.example.com started");
             assertThat(say(c, "ETRN")).containsExactly("500 5.5.2 Parameter required");
         }
