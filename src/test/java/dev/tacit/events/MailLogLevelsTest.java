@@ -136,6 +136,13 @@ class MailLogLevelsTest {
                         (Predicate<String>) l -> l.endsWith(": lost input channel from localhost [127.0.0.1] to MTA")),
                 Arguments.of("timeout", 1, pub + "[limits]\ncommand_timeout = \"1s\"\n", null, new String[] {"HELO x", "#wait"},
                         (Predicate<String>) l -> l.endsWith(": timeout waiting for input from localhost [127.0.0.1] during server cmd read")),
+                // sendmail's other anti-abuse counters (spec 9): the line comes when the count reaches the limit
+                Arguments.of("helo attack", 5, pub, null, new String[] {"HELO a", "EHLO b", "HELO c"},
+                        (Predicate<String>) l -> l.endsWith(": localhost [127.0.0.1]: possible SMTP attack: command=HELO/EHLO, count=3")),
+                Arguments.of("noop attack", 5, pub + "[limits]\nmax_noop_commands = 2\n", null, new String[] {"NOOP", "VERB"},
+                        (Predicate<String>) l -> l.endsWith(": localhost [127.0.0.1]: possible SMTP attack: command=VERB, count=2")),
+                Arguments.of("etrn attack", 5, pub, null, java.util.Collections.nCopies(8, "ETRN x.example").toArray(String[]::new),
+                        (Predicate<String>) l -> l.endsWith(": localhost [127.0.0.1]: possible SMTP attack: command=ETRN, count=8")),
                 Arguments.of("helo too long", 9, pub, null, new String[] {"HELO " + "a".repeat(300)},
                         (Predicate<String>) l -> l.endsWith(": invalid domain name (too long) from localhost [127.0.0.1]")));
     }
