@@ -48,6 +48,13 @@ class DemoIT {
                 }
                 // a probe: answered as an unknown command, logged at crit on standard output (log.stdout)
                 assertThat(c.command("DEBUG").raw()).containsExactly("500 5.5.1 Command unrecognized: \"DEBUG\"");
+                // the README's goaway block: an unknown user looks like a real one; the one verdict comes after DATA
+                assertThat(c.command("MAIL FROM:<me@example.net>").raw()).containsExactly("250 2.1.0 <me@example.net>... Sender ok");
+                assertThat(c.command("RCPT TO:<nosuchuser@example.com>").raw())
+                        .containsExactly("250 2.1.5 <nosuchuser@example.com>... Recipient ok");
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                assertThat(c.data("Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)).raw())
+                        .containsExactly("550 5.1.1 No valid recipients");
             }
             // STARTTLS works out of the box, with the self-signed certificate made on first start;
             // submission takes gw with the password the demo made and printed
@@ -86,5 +93,33 @@ class DemoIT {
         assertThat(Files.readString(data.resolve("users"))).contains("tj:Thomas Jefferson\n", "bf:Ben Franklin\n", "br:Betsy Ross\n",
                 "jqp:John Q. Public\n");
         assertThat(Files.readString(data.resolve("tacit.toml"))).contains("privacy_options = \"goaway\"");
+    }
+
+    /** The README's "what a leaking sendmail tells a prober" block, replayed against the demo run as it says. */
+    @Test
+    void readmesPublicExampleIsWhatTheDemoAnswers() throws Exception {
+        String readme = Files.readString(External.projectDir().resolve("README.md"));
+        String vrfy = "250 2.1.5 George Washington <gw@mail.example.com>";
+        String unknown = "550 5.1.1 <nosuchuser@example.com>... User unknown";
+        assertThat(readme).contains("./tacit demo --privacy public\n--no-enumeration-defense", "    VRFY gw\n    " + vrfy,
+                "    EXPN all\n    250-2.1.5 John Q. Public <jqp@mail.example.com>\n",
+                "    RCPT TO:<nosuchuser@example.com>\n    " + unknown);
+        int port = External.freePort();
+        try (TacitProcess p = TacitProcess.start(dir.resolve("demo.log"), "demo", "--data-dir", dir.resolve("demo").toString(), "--port",
+                String.valueOf(port), "--submission-port", String.valueOf(External.freePort()), "--privacy", "public",
+                "--no-enumeration-defense")) {
+            p.awaitPort(port, 30_000);
+            try (SmtpClient c = SmtpClient.connect("127.0.0.1", port, Duration.ofSeconds(10))) {
+                c.read();
+                assertThat(c.command("VRFY gw").raw()).containsExactly(vrfy);
+                java.util.List<String> expn = c.command("EXPN all").raw();
+                assertThat(expn).hasSize(5);
+                assertThat(expn.get(0)).isEqualTo("250-2.1.5 John Q. Public <jqp@mail.example.com>");
+                assertThat(expn.get(4)).isEqualTo(vrfy);
+                assertThat(c.command("MAIL FROM:<me@example.net>").raw()).containsExactly("250 2.1.0 <me@example.net>... Sender ok");
+                assertThat(c.command("RCPT TO:<nosuchuser@example.com>").raw()).containsExactly(unknown);
+            }
+            assertThat(p.stop()).isIn(0, 143);
+        }
     }
 }
