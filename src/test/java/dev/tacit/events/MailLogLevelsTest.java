@@ -164,6 +164,28 @@ class MailLogLevelsTest {
                 .anyMatch(l -> l.endsWith(": localhost [127.0.0.1]: probable open proxy: command=GET / HTTP/1.0"));
     }
 
+    /** A client without a reverse name is shown as sendmail shows it: {@code [ip]} (the spec's "[ip]: expn all"). */
+    @Test
+    void anUnnamedClientIsItsBracketedAddress() throws Exception {
+        Path d = Files.createTempDirectory(dir, "unnamed");
+        try (TestServer ts = TestServer.start(d, "log_level = 9\nprivacy_options = \"public\"\nenumeration_defense = false\n"
+                + "[log]\nstdout = false\nfile = \"mail.log\"\n");
+                SmtpClient c = SmtpClient.connect("127.0.0.1", ts.port(), java.time.Duration.ofSeconds(10), "127.0.0.2")) {
+            c.read();
+            String hello = c.command("HELO x").raw().get(0);
+            org.junit.jupiter.api.Assumptions.assumeTrue(hello.equals("250 mail.example.com Hello [127.0.0.2], pleased to meet you"),
+                    "this machine has a name for 127.0.0.2: " + hello);
+            c.command("EXPN all");
+            c.command("vrfy gw");
+            c.command("DEBUG");
+            c.command("QUIT");
+        }
+        Thread.sleep(150);
+        List<String> log = Files.readAllLines(d.resolve("mail.log"));
+        assertThat(log).anyMatch(l -> l.endsWith(": [127.0.0.2]: EXPN all")).anyMatch(l -> l.endsWith(": [127.0.0.2]: vrfy gw"))
+                .anyMatch(l -> l.endsWith(": \"debug\" command from [127.0.0.2] (127.0.0.2)"));
+    }
+
     @Test
     void linesUseTheSyslogLayoutAndEscapeControlCharacters() throws Exception {
         List<String> log = session(15, "public", "HELO x", "vrfy a\tb");
