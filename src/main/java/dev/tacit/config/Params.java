@@ -70,7 +70,7 @@ public final class Params {
             new Param("limits.shutdown_grace", DURATION, "\"30s\"", "on shutdown, how long messages in flight may take to finish"),
 
             new Param("enumeration.latency", DURATION, "\"5ms\"",
-                    "untrusted RCPT, VRFY and EXPN replies leave this long after the command arrived, whatever the lookup took"),
+                    "untrusted VRFY and EXPN replies leave this long after the command arrived, whatever the lookup took (RCPT answers at once)"),
             new Param("enumeration.jitter", DURATION, "\"2ms\"", "random extra delay, 0 to this, added to the latency envelope"),
             new Param("enumeration.unknown_recipients", STRING, "\"drop\"",
                     "unknown recipients accepted for uniformity in a message with valid ones: \"drop\" (and log), or \"bounce\" (a report, only to an SPF-aligned sender)"),

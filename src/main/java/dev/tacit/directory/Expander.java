@@ -101,6 +101,11 @@ public final class Expander {
         return run(List.of(parser.fromMailAddress(echo, address)), mode);
     }
 
+    /** How a RCPT address is read before any lookup: a local name, a program, a file, an include, a syntax error. */
+    public Parsed parse(String echo, MailAddress address) {
+        return parser.fromMailAddress(echo, address);
+    }
+
     /** One resolution of a list: the sendmail queue, the lookups made so far, the errors met. */
     private final class Run {
         private final Mode mode;

@@ -61,6 +61,14 @@ public final class SendmailVerifier {
         return x.ok() ? null : error(x.firstError());
     }
 
+    /**
+     * Whether RCPT's answer for this address depends on the directory: only a local name does. A
+     * program, file or include named directly and a syntax error are refused from the address alone.
+     */
+    public boolean rcptNeedsLookup(String echo, MailAddress address) {
+        return expander.parse(echo, address) instanceof AddressParser.Local;
+    }
+
     private Reply answer(Expansion x, boolean vrfy) {
         if (!x.ok()) {
             return error(x.firstError());

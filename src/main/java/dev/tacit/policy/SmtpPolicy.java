@@ -21,6 +21,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,10 +36,17 @@ import org.slf4j.LoggerFactory;
  * 252 and EXPN 502 whatever the argument, before the directory is consulted; the order of checks is
  * sendmail's (sendmail-privacy.md 5.2, 6.1: the refusal comes before the need-HELO check).
  *
+ * <p>Enumeration defence (untrusted clients): VRFY/EXPN get the uniform answer after the latency
+ * envelope; RCPT to a local name gets {@code 250} at once while its lookup runs on the session's lane
+ * and is joined after DATA ({@link #recipient}). The lookup notes unknown names with the guard from
+ * its own thread; {@link SourceState} keeps that safe.
+ *
  * <p>AUTH's verdict is decided here too ({@link #authenticate}): one answer for every failure, the
  * same time for unknown users and wrong passwords, failures counted by the guard.
  *
- * <p>Config keys: privacy_options, auth.latency, enumeration.jitter.
+ * <p>Config keys: privacy_options, enumeration_defense, trusted_networks, enumeration.latency,
+ * enumeration.jitter, enumeration.unknown_recipients, guard.bad_rcpt_throttle, guard.bad_rcpt_delay,
+ * limits.max_noop_commands, auth.latency.
  */
 public final class SmtpPolicy {
 
@@ -151,14 +161,35 @@ public final class SmtpPolicy {
         };
     }
 
+    /**
+     * A blocked source's answer to whatever command it sends next: a lookup that ran after an earlier
+     * reply may have blocked it meanwhile. Null when the session may go on.
+     */
+    public Decision blocked(ClientView c) {
+        if (guarded(c) && c.source().level() == EnumerationGuard.Level.BLOCK) {
+            return Decision.closing(Replies.guardBlocked(host));
+        }
+        return null;
+    }
+
     private void note(ClientView c, String kind, String name) {
         if (!guarded(c)) {
             return;
         }
+        note(c.source(), sourceKeys(c), c.address(), kind, name);
+    }
+
+    /** The session's source keys, worked out now if HELO/MAIL has not done it yet. */
+    private List<String> sourceKeys(ClientView c) {
         if (c.source().keys().isEmpty()) {
             c.source().keys(EnumerationGuard.keys(c.address(), c.heloName(), c.sender()));
         }
-        c.source().level(guard.note(c.source().keys(), c.address(), kind, name, c.source().level()));
+        return c.source().keys();
+    }
+
+    /** Notes a name for a source; safe from any thread (the source's level only rises, under its lock). */
+    private void note(SourceState source, List<String> keys, java.net.InetAddress ip, String kind, String name) {
+        source.raise(current -> guard.note(keys, ip, kind, name, current));
     }
 
     /** Time left in this command's latency envelope, plus jitter; zero for trusted clients. */
@@ -180,6 +211,11 @@ public final class SmtpPolicy {
         Duration d = delay.plus(tarpit(c));
         Duration env = envelope(c);
         return new Decision(reply, d.compareTo(env) >= 0 ? d : env, close);
+    }
+
+    /** The tarpit on top of what the command already had to wait, without the envelope: nothing here waited for a lookup. */
+    private Decision immediate(ClientView c, Reply reply, Duration delay, boolean close) {
+        return new Decision(reply, delay.plus(tarpit(c)), close);
     }
 
     public PrivacyOptions privacy() {
@@ -392,17 +428,30 @@ public final class SmtpPolicy {
     }
 
     /**
-     * RCPT as the session asks it: the guard's gate, sendmail's verdict ({@link #rcpt}), then for an
-     * untrusted client under enumeration_defense the uniform answer (an unknown local name is accepted
-     * like a real one and its fate moves to the end of DATA), BadRcptThrottle, the tarpit and the
-     * latency envelope.
+     * RCPT as the session asks it: the guard's gate, BadRcptThrottle, then sendmail's verdict
+     * ({@link #rcpt}) with the tarpit.
      *
-     * @param unknownSoFar recipients of this transaction already found unknown (BadRcptThrottle)
+     * <p>For an untrusted client under enumeration_defense the answer to a local name is the same
+     * whether it exists or not, so it does not wait for the directory: everything that does not depend
+     * on existence (relaying, relay syntax, a program or file named directly, syntax) is decided here,
+     * and a local name is answered {@code 250 Recipient ok} at once while its lookup runs on
+     * {@code lookups}; the outcome carries the lookup, joined at the end of DATA. The lookup notes an
+     * unknown name with the guard from its own thread, so an escalation applies from the session's next
+     * command on. No RCPT reply waits for the latency envelope: none of them depends on a lookup.
+     * Only when {@code lookups} refuses the task (the session's bound of outstanding lookups is
+     * reached) does the lookup run here, and that answer leaves after the envelope like VRFY's.
+     *
+     * <p>Everyone else (trusted clients, enumeration_defense off) gets sendmail's answer from the
+     * directory, synchronously, as before.
+     *
+     * @param unknownSoFar recipients of this transaction known to be unknown so far (BadRcptThrottle)
+     * @param lookups where this session's directory lookups run; bounded per session, it throws
+     *     {@link RejectedExecutionException} when full
      */
-    public RcptOutcome recipient(ClientView c, String echo, MailAddress address, int unknownSoFar) {
+    public RcptOutcome recipient(ClientView c, String echo, MailAddress address, int unknownSoFar, Executor lookups) {
         Decision gate = guardGate(c, "rcpt", address.localPart());
         if (gate != null) {
-            return new RcptOutcome(shaped(c, gate.reply(), Duration.ZERO, gate.close()), false, false, List.of());
+            return new RcptOutcome(immediate(c, gate.reply(), Duration.ZERO, gate.close()), false, false, List.of());
         }
         Duration delay = Duration.ZERO;
         int throttle = guard.config().badRcptThrottle();
@@ -413,18 +462,38 @@ public final class SmtpPolicy {
             }
             delay = guard.config().badRcptDelay();
         }
+        if (uniform(c)) {
+            RcptDecision decided = withoutLookup(c, echo, address);
+            if (decided != null) {
+                Decision d = decided.decision();
+                return new RcptOutcome(immediate(c, d.reply(), delay, d.close()), decided.accepted(), decided.accepted(), decided.targets());
+            }
+            CompletableFuture<RcptCheck> check = new CompletableFuture<>();
+            // what the lookup needs from the session, taken now: the session moves on (or ends) meanwhile
+            boolean guarded = guarded(c);
+            SourceState source = c.source();
+            List<String> keys = guarded ? sourceKeys(c) : List.of();
+            java.net.InetAddress ip = c.address();
+            String sessionId = c.sessionId();
+            try {
+                lookups.execute(() -> check.complete(verifyLater(guarded, source, keys, ip, sessionId, echo, address)));
+                return RcptOutcome.pending(immediate(c, Replies.recipientOk(echo), delay, false), check);
+            } catch (RejectedExecutionException full) {
+                // the session already has max_recipients lookups outstanding: this one runs here, and
+                // the same answer leaves inside the latency envelope, as before lookups were deferred
+                check.complete(verifyLater(guarded, source, keys, ip, sessionId, echo, address));
+                return RcptOutcome.pending(shaped(c, Replies.recipientOk(echo), delay, false), check);
+            }
+        }
         RcptDecision verdict = rcpt(c, echo, address);
         Reply r = verdict.decision().reply();
-        boolean unknownUser = !verdict.accepted() && r.code() == 550 && "5.1.1".equals(r.enhanced());
+        boolean unknownUser = !verdict.accepted() && RcptCheck.isUnknownUser(r);
         if (unknownUser) {
             metrics.probe("unknown_rcpt");
             note(c, "rcpt", address.localPart());
             if (c.source().level() == EnumerationGuard.Level.BLOCK) {
                 return new RcptOutcome(Decision.closing(Replies.guardBlocked(host)), false, false, List.of());
             }
-        }
-        if (unknownUser && uniform(c)) {
-            return new RcptOutcome(shaped(c, Replies.recipientOk(echo), delay, false), true, false, List.of());
         }
         Decision d = verdict.decision();
         return new RcptOutcome(shaped(c, d.reply(), delay.plus(d.delay()), d.close()), verdict.accepted(), verdict.accepted(),
@@ -614,9 +683,40 @@ public final class SmtpPolicy {
         return r == Spf.Result.PASS;
     }
 
-    /** A recipient already accepted in this transaction: sendmail's answer with the first spelling, shaped like any RCPT. */
+    /** A recipient already accepted in this transaction: sendmail's answer with the first spelling, timed like any RCPT. */
     public Decision duplicate(ClientView c, String firstSpelling) {
-        return shaped(c, Replies.recipientOk(firstSpelling), Duration.ZERO, false);
+        return immediate(c, Replies.recipientOk(firstSpelling), Duration.ZERO, false);
+    }
+
+    /**
+     * The existence lookup of a recipient already answered, on a lookup thread. An unknown name is
+     * counted, noted with the guard and logged as sendmail logs it; a directory that cannot answer (or
+     * anything else going wrong) is FAILED, a temporary failure for the message, never "unknown".
+     */
+    private RcptCheck verifyLater(boolean guarded, SourceState source, List<String> keys, java.net.InetAddress ip, String sessionId,
+            String echo, MailAddress address) {
+        try {
+            Reply refused = verifier.rcptRefusal(echo, address);
+            if (refused == null) {
+                return RcptCheck.KNOWN;
+            }
+            RcptCheck check = RcptCheck.refused(refused);
+            if (check.unknownUser()) {
+                metrics.probe("unknown_rcpt");
+                if (guarded) {
+                    note(source, keys, ip, "rcpt", address.localPart());
+                }
+            }
+            // the client was told otherwise; the log still tells the admin, as sendmail's does
+            mailLog.log(3, MailLog.Priority.NOTICE, sessionId, check.unknownUser() ? echo + "... User unknown" : refused.text());
+            return check;
+        } catch (DirectoryUnavailableException e) {
+            log.warn("RCPT {}: directory unavailable: {}", echo, e.getMessage());
+            return RcptCheck.FAILED;
+        } catch (RuntimeException e) {
+            log.error("RCPT {}: lookup failed", echo, e);
+            return RcptCheck.FAILED;
+        }
     }
 
     /**
@@ -629,6 +729,30 @@ public final class SmtpPolicy {
      * @param echo the path as the client wrote it, angle brackets included (sendmail's reply prefix)
      */
     public RcptDecision rcpt(ClientView c, String echo, MailAddress address) {
+        RcptDecision decided = withoutLookup(c, echo, address);
+        if (decided != null) {
+            return decided;
+        }
+        try {
+            // Existence only, verified as sendmail verifies (an alias is not expanded); the expansion
+            // into delivery targets happens after DATA.
+            Reply refused = verifier.rcptRefusal(echo, address);
+            if (refused != null) {
+                return RcptDecision.refuse(Decision.of(refused));
+            }
+            return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, List.of());
+        } catch (DirectoryUnavailableException e) {
+            log.warn("RCPT {}: directory unavailable: {}", echo, e.getMessage());
+            return RcptDecision.refuse(Decision.of(Replies.lookupFailed(echo)));
+        }
+    }
+
+    /**
+     * What RCPT decides from the address alone: relaying (refused unless authenticated), relay syntax,
+     * and for a local address whatever is not a plain name (a program, file or include named directly,
+     * a syntax error). Null when the answer depends on the directory.
+     */
+    private RcptDecision withoutLookup(ClientView c, String echo, MailAddress address) {
         if (address.hasDomain() && !verifier.expander().domains().isLocal(address.domain())) {
             if (c.authenticated()) {
                 // RFC 6409 / RFC 4954: an authenticated client may send anywhere; delivery takes it from here
@@ -642,14 +766,14 @@ public final class SmtpPolicy {
             // smtp-open-relay counts that as relaying), whoever asks.
             return RcptDecision.refuse(Decision.of(Replies.relayingDenied(echo)));
         }
+        if (verifier.rcptNeedsLookup(echo, address)) {
+            return null;
+        }
         try {
-            // Existence only, verified as sendmail verifies (an alias is not expanded), so the answer
-            // fits the latency envelope; the expansion into delivery targets happens after DATA.
+            // no directory is asked for these: the refusal comes from the address itself
             Reply refused = verifier.rcptRefusal(echo, address);
-            if (refused != null) {
-                return RcptDecision.refuse(Decision.of(refused));
-            }
-            return new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, List.of());
+            return refused != null ? RcptDecision.refuse(Decision.of(refused))
+                    : new RcptDecision(Decision.of(Replies.recipientOk(echo)), true, List.of());
         } catch (DirectoryUnavailableException e) {
             log.warn("RCPT {}: directory unavailable: {}", echo, e.getMessage());
             return RcptDecision.refuse(Decision.of(Replies.lookupFailed(echo)));

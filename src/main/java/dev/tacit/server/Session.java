@@ -42,6 +42,10 @@ import org.slf4j.LoggerFactory;
  * forgets the client's EHLO. The AUTH identity, once set, makes the client trusted
  * ({@link ClientView#authenticated()}).
  *
+ * <p>Before each command the session asks whether its source has been blocked meanwhile: a RCPT
+ * lookup that ran after its reply (enumeration defence) may have escalated the guard, and the next
+ * command then gets the guard's 421.
+ *
  * <p>Config keys: limits.max_command_line, limits.max_bad_commands, limits.command_timeout,
  * greeting_text, tls.handshake_timeout.
  */
@@ -277,6 +281,12 @@ public final class Session implements Runnable, ClientView {
     }
 
     private void handleLine(SmtpInput.Line line) throws IOException {
+        // a RCPT lookup that ended after its reply may have blocked this source since the last command
+        Decision blocked = ctx.policy().blocked(this);
+        if (blocked != null) {
+            sendAndClose(blocked.reply());
+            return;
+        }
         if (line.overflow()) {
             ctx.mailLog().log(-1, MailLog.Priority.INFO, sessionId,
                     clientName + ": SMTP violation, input too long: " + (line.length() + 1));
@@ -534,6 +544,11 @@ public final class Session implements Runnable, ClientView {
             // nothing left to do
         }
         ctx.metrics().sessionClosed();
+        // RCPT lookups still running (a client that left mid-transaction) keep the connection's slot
+        // until they end, so the connection limits bound them; shutdown waits for them the same way
+        if (!state.awaitLookups(config().directory().timeout())) {
+            log.debug("session {}: lookups still running at close", sessionId);
+        }
         onClose.run();
     }
 

@@ -22,6 +22,7 @@ public final class SessionState {
     int noopCount;
     int etrnCount;
     int messages;
+    private LookupLane lookups;
 
     public String helo() {
         return helo;
@@ -99,5 +100,34 @@ public final class SessionState {
 
     public void countMessage() {
         messages++;
+    }
+
+    /**
+     * Where this session's RCPT lookups run, at most {@code capacity} at once (made on first use with
+     * that capacity); its lookups outlive the session until they end.
+     */
+    public LookupLane lookups(int capacity) {
+        if (lookups == null) {
+            lookups = new LookupLane(capacity);
+        }
+        return lookups;
+    }
+
+    /**
+     * Waits for the session's lookups to end: {@code perRound} for each round of
+     * {@link LookupLane#WIDTH} still running or queued. False when some were still running at the end.
+     */
+    public boolean awaitLookups(java.time.Duration perRound) {
+        int pending = pendingLookups();
+        if (pending == 0) {
+            return true;
+        }
+        int rounds = (pending + LookupLane.WIDTH - 1) / LookupLane.WIDTH;
+        return lookups.awaitIdle(perRound.multipliedBy(rounds));
+    }
+
+    /** The session's lookups running or queued now; 0 before the first. */
+    public int pendingLookups() {
+        return lookups == null ? 0 : lookups.pending();
     }
 }

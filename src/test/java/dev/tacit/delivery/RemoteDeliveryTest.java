@@ -78,6 +78,30 @@ class RemoteDeliveryTest {
     }
 
     @Test
+    void noreceiptsAlsoSilencesAReceiptAskedForBeforeItWasSet() throws Exception {
+        // accepted with NOTIFY=SUCCESS while DSN was offered, the remote host down; restarted with noreceipts
+        int down = dev.tacit.testing.External.freePort();
+        String qid;
+        try (TestServer ts = tacit(dir, down, "goaway")) {
+            qid = Mail.send(ts, "<gw@example.com>", List.of("friend@example.com NOTIFY=SUCCESS,FAILURE"), Mail.body("receipt please", "x"));
+            dev.tacit.queue.QueuedMessage m = ts.server().spool().get(qid);
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (m.attempts(0) < 1 && System.nanoTime() < end) {
+                Thread.sleep(20);
+            }
+            assertThat(m.status(0)).isEqualTo(dev.tacit.queue.TargetStatus.DEFERRED);
+        }
+        // a host without DSN: with receipts allowed the sender would get a "relayed" notice (the test above)
+        try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", "-N");
+                TestServer ts = tacit(dir, sink.port(), "goaway,noreceipts")) {
+            assertThat(sink.await(1, Duration.ofSeconds(15)).get(0)).contains("Subject: receipt please", "X-Rcpt-Args: <friend@example.net>\n");
+            Mail.drained(ts, Duration.ofSeconds(10));
+            assertThat(Mail.awaitLog(ts.dataDir(), Duration.ofSeconds(5), qid, "stat=Sent")).contains(qid + ": to=<friend@example.net>");
+            assertThat(ts.maildirs().messages("gw")).isEmpty();
+        }
+    }
+
+    @Test
     void aPermanentRefusalBouncesAnRfc3464ReportToTheSendersMaildir() throws Exception {
         try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", "-f", "RCPT", "-B",
                 "550 5.1.1 <friend@example.net>: Recipient address rejected: User unknown");
@@ -140,6 +164,18 @@ class RemoteDeliveryTest {
                     .replaceAll(".*" + qid + ": (\\w+): DSN: .*", "$1");
             assertThat(log).contains(dsnQid + ": to=<nobody@example.info>", dsnQid + ": no report: the message has the null sender");
             assertThat(log.lines().filter(l -> l.contains(": DSN: ")).count()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void retHdrsGetsOnlyTheHeaderBack() throws Exception {
+        try (SmtpSink sink = SmtpSink.start(dir, "127.0.0.1", "-f", "RCPT");
+                TestServer ts = tacit(dir, sink.port(), "goaway")) {
+            Mail.send(ts, "<gw@example.com> RET=HDRS", List.of("friend@example.com"), Mail.body("headers only", "the body stays here"));
+            Mail.Report r = Mail.report(ts.maildirs().await("gw", 1, Duration.ofSeconds(15)).get(0));
+            assertThat(r.original().getContentType()).startsWith("text/rfc822-headers");
+            String returned = new String(r.original().getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(returned).contains("Subject: headers only").doesNotContain("the body stays here");
         }
     }
 

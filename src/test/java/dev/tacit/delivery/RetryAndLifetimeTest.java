@@ -89,6 +89,47 @@ class RetryAndLifetimeTest {
     }
 
     @Test
+    void retriesBackOffByDoublingUpToRetryMaxAndTheLifetimeDefaultsToFiveDays() throws Exception {
+        assertThat(TestServer.config(Files.createDirectories(dir.resolve("defaults")), "").queue().maxAge()).isEqualTo(Duration.ofDays(5));
+        int port = External.freePort(); // nothing listens: every attempt is refused at once
+        try (TestServer a = TestServer.start(dir.resolve("a"), """
+                [queue]
+                retry_initial = "100ms"
+                retry_max = "400ms"
+                fsync = false
+                [delivery]
+                routes = ["example.net=127.0.0.1:%d"]
+                connect_timeout = "2s"
+                """.formatted(port), TestServer.USERS, TestServer.ALIASES + "friend: friend@example.net\n")) {
+            String qid = Mail.send(a, "<gw@example.com>", List.of("friend@example.com"), Mail.body("back off", "x"));
+            QueuedMessage m = a.server().spool().get(qid);
+            long[] seenAt = new long[6]; // when attempt n was first seen settled
+            long[] waitAfter = new long[6]; // the wait it was given: next attempt minus the time it was seen
+            long end = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            int last = 0;
+            while (last < 5 && System.nanoTime() < end) {
+                int n = m.attempts(0);
+                if (n > last && n <= 5) {
+                    seenAt[n] = System.nanoTime();
+                    waitAfter[n] = m.nextAttemptMillis() - System.currentTimeMillis();
+                    last = n;
+                }
+                Thread.sleep(2);
+            }
+            assertThat(last).as("attempts seen").isEqualTo(5);
+            long[] expected = {0, 100, 200, 400, 400}; // the wait after attempt n: doubling, capped at retry_max
+            for (int n = 1; n <= 4; n++) {
+                if (seenAt[n] > 0 && seenAt[n + 1] > 0) {
+                    long gapMs = (seenAt[n + 1] - seenAt[n]) / 1_000_000;
+                    assertThat(gapMs).as("time between attempts %d and %d", n, n + 1).isGreaterThanOrEqualTo(expected[n] - 30);
+                }
+                assertThat(waitAfter[n]).as("wait scheduled after attempt %d", n).isLessThanOrEqualTo(expected[n]);
+            }
+            assertThat(m.status(0)).isEqualTo(TargetStatus.DEFERRED);
+        }
+    }
+
+    @Test
     void theQueueLifetimeEndsInAFailureReport() throws Exception {
         int port = External.freePort();
         try (TestServer a = sender(dir, port, "1s")) {

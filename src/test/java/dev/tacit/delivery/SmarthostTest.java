@@ -127,6 +127,43 @@ class SmarthostTest {
     }
 
     @Test
+    void aSecondTacitIsTheSmarthostWithStartTlsAndAuthOnItsSubmissionPort() throws Exception {
+        // the relay: a real Tacit whose certificate comes from a CA (chain in cert.pem), AUTH for gw on
+        // its submission port; it takes example.net itself, so the relayed mail lands in its Maildir
+        Path r = Files.createDirectories(dir.resolve("relay"));
+        String relayToml = dev.tacit.testing.TlsFixture.toml(r, "hostname = \"relay.example.org\"\nlocal_domains = [\"example.net\"]\n",
+                "[guard]\nenabled = false\n[queue]\nfsync = false\n");
+        dev.tacit.testing.TestCerts.writeChain(r.resolve("tls"), "relay.example.org", "localhost");
+        try (TestServer relay = TestServer.start(r, relayToml, dev.tacit.testing.TlsFixture.users(false) + "friend:Far Friend\n", "")) {
+            Files.copy(r.resolve("tls/ca.pem"), dir.resolve("relay-root.pem"));
+            try (TestServer ts = TestServer.start(dir.resolve("tacit"), """
+                    [log]
+                    file = "maillog"
+                    stdout = false
+                    [queue]
+                    retry_initial = "30s"
+                    fsync = false
+                    [delivery]
+                    smarthost = "localhost:%d"
+                    smarthost_user = "gw"
+                    smarthost_password = "%s"
+                    smarthost_ca_file = "%s"
+                    connect_timeout = "2s"
+                    command_timeout = "10s"
+                    """.formatted(relay.port(dev.tacit.server.ListenerRole.SUBMISSION), dev.tacit.testing.TlsFixture.GW_PASSWORD,
+                    dir.resolve("relay-root.pem")), TestServer.USERS, TestServer.ALIASES + "friend: friend@example.net\n")) {
+                String qid = Mail.send(ts, "<tj@example.com>", List.of("friend@example.com"), Mail.body("via a tacit relay", "relayed body"));
+                String got = relay.maildirs().await("friend", 1, Duration.ofSeconds(20)).get(0);
+                assertThat(got).startsWith("Return-Path: <tj@example.com>\n").contains("Subject: via a tacit relay", "relayed body")
+                        .contains("by mail.example.com with ESMTP id " + qid)
+                        .containsPattern("by relay\\.example\\.org with ESMTPSA id \\w+\\s*\\(version=TLSv1\\.3");
+                Mail.drained(ts, Duration.ofSeconds(10));
+                assertThat(Mail.awaitLog(ts.dataDir(), Duration.ofSeconds(5), qid, "stat=Sent")).contains("relay=localhost. [127.0.0.1], dsn=2.0.0");
+            }
+        }
+    }
+
+    @Test
     void implicitTlsWorksToo() throws Exception {
         try (FakeSmtpPeer peer = smarthost().keywords("PIPELINING", "AUTH PLAIN").implicitTls(serverTls).start();
                 TestServer ts = tacit("localhost", peer.port(), "implicit", "s3cret", "")) {

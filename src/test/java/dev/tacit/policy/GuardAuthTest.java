@@ -64,6 +64,23 @@ class GuardAuthTest {
     }
 
     @Test
+    void probingAndGuessingAddUpInTheSameGuard() throws Exception {
+        try (TestServer ts = TlsFixture.start(dir, "", GUARD)) {
+            // four names probed with VRFY on the MTA port, then password guesses on the submissions port:
+            // one count per source, so the second guess already meets refuse_after (5)
+            try (SmtpClient c = TlsFixture.greeted(ts, ListenerRole.MTA)) {
+                c.command("EHLO prober.example.net");
+                for (String name : new String[] {"alice", "bob", "carol", "dave"}) {
+                    assertThat(c.command("VRFY " + name).code()).isEqualTo(252);
+                }
+            }
+            assertThat(attempt(ts, "gw", "guess-1").get(1)).isEqualTo("535 5.7.8 Authentication credentials invalid");
+            assertThat(attempt(ts, "gw", "guess-2").get(1))
+                    .isEqualTo("450 4.7.1 mail.example.com Too many invalid requests from your address; try again later");
+        }
+    }
+
+    @Test
     void oneStalePasswordRetriedIsNotEscalatedAndTheRightOneStillWorks() throws Exception {
         try (TestServer ts = TlsFixture.start(dir, "", GUARD)) {
             for (int i = 0; i < 10; i++) {

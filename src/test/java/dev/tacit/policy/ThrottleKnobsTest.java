@@ -6,13 +6,15 @@ import dev.tacit.smtp.SmtpClient;
 import dev.tacit.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The sendmail and Postfix knobs mapped onto the guard: BadRcptThrottle (every RCPT of a transaction
  * waits once it has N unknown recipients, good ones too, so the delay says nothing about the current
- * name), MaxRecipientsPerMessage, and Postfix's soft/hard error limits.
+ * name; under the enumeration defence "known so far": lookups end after their answers),
+ * MaxRecipientsPerMessage, and Postfix's soft/hard error limits.
  */
 class ThrottleKnobsTest {
 
@@ -37,6 +39,8 @@ class ThrottleKnobsTest {
             c.command("MAIL FROM:<a@example.org>");
             assertThat(c.command("RCPT TO:<nosuch1@example.com>").nanos()).isLessThan(300_000_000L);
             assertThat(c.command("RCPT TO:<nosuch2@example.com>").nanos()).isLessThan(300_000_000L);
+            // the two lookups run after their answers; the throttle counts the unknown names known so far
+            TestServer.awaitLog(dir.resolve("mail.log"), l -> l.endsWith("@example.com>... User unknown"), 2, Duration.ofSeconds(10));
             SmtpClient.Response good = c.command("RCPT TO:<gw@example.com>");
             assertThat(good.nanos()).isGreaterThanOrEqualTo(400_000_000L);
             SmtpClient.Response bad = c.command("RCPT TO:<nosuch3@example.com>");

@@ -168,6 +168,46 @@ class StartTlsTest {
     }
 
     @Test
+    void theConfiguredChainIsSentWholeSoClientsThatTrustOnlyTheRootVerifyIt() throws Exception {
+        // a certificate from a CA: cert.pem holds the leaf and the intermediate; clients know only the root
+        Path d = Files.createDirectories(dir.resolve("chain"));
+        String toml = TlsFixture.toml(d, "", "");
+        TestCerts.Chain chain = TestCerts.writeChain(d.resolve("tls"), "mail.example.com");
+        try (TestServer ts = TestServer.start(d, toml, TlsFixture.users(false), TestServer.ALIASES)) {
+            String out = openssl(ts.port(ListenerRole.MTA), List.of("-CAfile", d.resolve("tls/ca.pem").toString(), "-verify_return_error",
+                    "-verify_hostname", "mail.example.com"));
+            assertThat(out).startsWith("exit=0").contains("Verification: OK", "250-mail.example.com Hello");
+            // the JDK's PKIX check with the root as the only trust anchor, and the host name checked
+            java.security.KeyStore trust = java.security.KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("root", chain.root());
+            javax.net.ssl.TrustManagerFactory tmf = javax.net.ssl.TrustManagerFactory.getInstance("PKIX");
+            tmf.init(trust);
+            javax.net.ssl.SSLContext ctx = javax.net.ssl.SSLContext.getInstance("TLS");
+            ctx.init(null, tmf.getTrustManagers(), null);
+            javax.net.ssl.SSLParameters params = new javax.net.ssl.SSLParameters();
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            SmtpClient c = TlsFixture.greeted(ts, ListenerRole.SUBMISSION);
+            c.command("EHLO client.example.net");
+            assertThat(c.command("STARTTLS").code()).isEqualTo(220);
+            try (SmtpClient t = c.startTls(ctx.getSocketFactory(), "mail.example.com", params)) {
+                javax.net.ssl.SSLSession session = ((javax.net.ssl.SSLSocket) t.socket()).getSession();
+                assertThat(session.getPeerCertificates()).containsExactly(chain.leaf(), chain.intermediate());
+                assertThat(t.command("EHLO client.example.net").lines()).contains("AUTH PLAIN LOGIN");
+            }
+        }
+        // control: the same leaf without its intermediate fails that client's check
+        Path l = Files.createDirectories(dir.resolve("leaf-only"));
+        String leafOnly = TlsFixture.toml(l, "", "");
+        TestCerts.writeChain(l.resolve("tls"), "mail.example.com");
+        Files.writeString(l.resolve("tls/cert.pem"), TestCerts.pem(TestCerts.readFirst(l.resolve("tls/cert.pem"))));
+        try (TestServer ts = TestServer.start(l, leafOnly, TlsFixture.users(false), TestServer.ALIASES)) {
+            String out = openssl(ts.port(ListenerRole.MTA), List.of("-CAfile", l.resolve("tls/ca.pem").toString(), "-verify_return_error"));
+            assertThat(out).doesNotContain("Verification: OK", "250-mail.example.com Hello").contains("unable to get local issuer certificate");
+        }
+    }
+
+    @Test
     void aFailedHandshakeEndsOnlyThatSession() throws Exception {
         try (TestServer ts = TlsFixture.start(dir, "log_level = 9\n", "[log]\nfile = \"mail.log\"\n")) {
             SmtpClient c = TlsFixture.greeted(ts, ListenerRole.MTA);

@@ -17,13 +17,18 @@ import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509TrustManager;
 import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x509.BasicConstraints;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.GeneralName;
+import org.bouncycastle.asn1.x509.GeneralNames;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
-/** Self-signed EC certificates made with BouncyCastle, for TLS in tests. */
+/** EC and RSA certificates made with BouncyCastle for TLS in tests: self-signed ones, and a chain under a test root CA. */
 public final class TestCerts {
 
     private TestCerts() {}
@@ -60,6 +65,59 @@ public final class TestCerts {
         Files.writeString(dir.resolve("cert.pem"), pem(p.cert()));
         Files.writeString(dir.resolve("key.pem"), legacyKey ? pem(p.keys()) : pem(new JcaPKCS8Generator(p.keys().getPrivate(), null).generate()));
         return p;
+    }
+
+    /** A root CA, an intermediate CA it signed, and a leaf the intermediate signed, with the leaf's key. */
+    public record Chain(X509Certificate root, X509Certificate intermediate, X509Certificate leaf, KeyPair leafKeys) {}
+
+    /**
+     * Writes a three-level chain into dir: cert.pem (the leaf, then the intermediate, as a CA hands
+     * them out), key.pem (the leaf's key, PKCS#8) and ca.pem (the root alone, what a client trusts).
+     * The leaf is for {@code cn} and names it, and each of {@code dnsNames}, in subjectAltName.
+     */
+    public static Chain writeChain(Path dir, String cn, String... dnsNames) throws Exception {
+        KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+        g.initialize(new ECGenParameterSpec("secp256r1"));
+        KeyPair rootKeys = g.generateKeyPair();
+        KeyPair midKeys = g.generateKeyPair();
+        KeyPair leafKeys = g.generateKeyPair();
+        X500Name rootName = new X500Name("CN=Tacit Test Root CA");
+        X500Name midName = new X500Name("CN=Tacit Test Intermediate CA");
+        X509Certificate root = signed(rootName, rootName, rootKeys.getPublic(), rootKeys, true, null);
+        X509Certificate mid = signed(rootName, midName, midKeys.getPublic(), rootKeys, true, null);
+        String[] names = new String[dnsNames.length + 1];
+        names[0] = cn;
+        System.arraycopy(dnsNames, 0, names, 1, dnsNames.length);
+        X509Certificate leaf = signed(midName, new X500Name("CN=" + cn), leafKeys.getPublic(), midKeys, false, names);
+        Files.createDirectories(dir);
+        Files.writeString(dir.resolve("cert.pem"), pem(leaf) + pem(mid));
+        Files.writeString(dir.resolve("key.pem"), pem(new JcaPKCS8Generator(leafKeys.getPrivate(), null).generate()));
+        Files.writeString(dir.resolve("ca.pem"), pem(root));
+        return new Chain(root, mid, leaf, leafKeys);
+    }
+
+    /** The first certificate in a PEM file. */
+    public static X509Certificate readFirst(Path pem) throws Exception {
+        try (var in = Files.newInputStream(pem)) {
+            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(in);
+        }
+    }
+
+    private static X509Certificate signed(X500Name issuer, X500Name subject, java.security.PublicKey key, KeyPair issuerKeys, boolean ca,
+            String[] dnsNames) throws Exception {
+        long now = System.currentTimeMillis();
+        var b = new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(new SecureRandom().nextLong() & Long.MAX_VALUE),
+                new Date(now - 60_000), new Date(now + 86_400_000L), subject, key);
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(ca));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(ca ? KeyUsage.keyCertSign | KeyUsage.cRLSign : KeyUsage.digitalSignature));
+        if (dnsNames != null) {
+            GeneralName[] gn = new GeneralName[dnsNames.length];
+            for (int i = 0; i < dnsNames.length; i++) {
+                gn[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+            }
+            b.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(gn));
+        }
+        return new JcaX509CertificateConverter().getCertificate(b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
     }
 
     public static String pem(Object o) throws Exception {

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * A real Tacit server on a free loopback port, in a temporary data folder, for tests. The default
@@ -100,6 +101,23 @@ public final class TestServer implements AutoCloseable {
         SmtpClient c = connect();
         c.read();
         return c;
+    }
+
+    /**
+     * Waits until a mail log file holds at least n lines matching {@code p} (RCPT lookups log after
+     * their reply, from their own thread); returns those lines. Polls every 10 ms up to {@code timeout}.
+     */
+    public static List<String> awaitLog(Path log, java.util.function.Predicate<String> p, int n, Duration timeout) throws Exception {
+        long end = System.nanoTime() + timeout.toNanos();
+        List<String> found = List.of();
+        while (System.nanoTime() < end) {
+            found = Files.exists(log) ? Files.readAllLines(log).stream().filter(p).toList() : List.of();
+            if (found.size() >= n) {
+                return found;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError(log + ": expected " + n + " matching line(s) within " + timeout + ", found " + found);
     }
 
     public Maildirs maildirs() {

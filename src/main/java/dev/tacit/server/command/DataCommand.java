@@ -12,7 +12,9 @@ import dev.tacit.queue.Envelope;
 import dev.tacit.queue.Incoming;
 import dev.tacit.queue.QueuedMessage;
 import dev.tacit.queue.SpoolFullException;
+import dev.tacit.policy.Decision;
 import dev.tacit.server.CommandHandler;
+import dev.tacit.server.LookupLane;
 import dev.tacit.server.Session;
 import dev.tacit.server.Transaction;
 import dev.tacit.smtp.CommandLine;
@@ -36,6 +38,14 @@ import java.util.Set;
  * in the spool. A Received: header is prepended (RFC 5321 4.4). A message with a bare CR or LF, an
  * overlong line or too many bytes is read to its end and refused; a client that disconnects
  * mid-DATA leaves nothing behind.
+ *
+ * <p>Enumeration defence: the verdict on recipients answered before their lookups ended is taken
+ * here, after the body ({@link #settleLookups}): a lookup that failed or took too long is 451 4.3.0
+ * for the message, no known recipient is one 550 5.1.1 naming no address, and the unknown ones of a
+ * message with known ones follow enumeration.unknown_recipients.
+ *
+ * <p>Config keys: limits.data_timeout, limits.max_data_line, limits.max_message_size,
+ * directory.timeout.
  */
 public final class DataCommand implements CommandHandler {
 
@@ -87,6 +97,9 @@ public final class DataCommand implements CommandHandler {
                     refuse(s, incoming, storageReply(sink.failure));
                     return;
                 }
+                if (!settleLookups(s, tx, incoming)) {
+                    return;
+                }
                 if (tx.knownRecipients() == 0) {
                     // enumeration defence: the verdict on recipients moved here; one answer, no address
                     s.mailLog().log(3, MailLog.Priority.NOTICE, incoming.queueId(), "from=" + tx.senderEcho()
@@ -97,6 +110,48 @@ public final class DataCommand implements CommandHandler {
                 commit(s, tx, incoming, now, r.size());
             }
         }
+    }
+
+    /**
+     * Before the verdict, the recipients' lookups that were still running when RCPT was answered
+     * (enumeration defence) must have ended: one that failed or did not end in time makes the message a
+     * temporary failure, 451 4.3.0, as RCPT is for a synchronous lookup; unknown names count as client
+     * errors now; a source the lookups got blocked is told 421. False when the message has been refused.
+     *
+     * <p>In time: directory.timeout for each round of {@link LookupLane#WIDTH} lookups the session has
+     * outstanding, this transaction's and any left by a transaction it reset, which run first.
+     */
+    private static boolean settleLookups(Session s, Transaction tx, Incoming incoming) throws IOException {
+        Transaction.Recipient failed;
+        try {
+            int rounds = Math.max(1, (s.state().pendingLookups() + LookupLane.WIDTH - 1) / LookupLane.WIDTH);
+            failed = tx.settle(s.config().directory().timeout().multipliedBy(rounds));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            incoming.discard();
+            s.state().resetTransaction();
+            throw new IOException("interrupted");
+        }
+        if (failed != null) {
+            s.mailLog().log(0, MailLog.Priority.ERR, incoming.queueId(), "directory unavailable: no answer for " + failed.echo());
+            refuse(s, incoming, Replies.lookupFailed(failed.echo()));
+            return false;
+        }
+        for (int n = tx.collectRefused(); n > 0; n--) {
+            if (s.countError()) {
+                incoming.discard();
+                s.state().resetTransaction();
+                return false;
+            }
+        }
+        Decision blocked = s.ctx().policy().blocked(s);
+        if (blocked != null) {
+            incoming.discard();
+            s.state().resetTransaction();
+            s.apply(blocked);
+            return false;
+        }
+        return true;
     }
 
     private static void refuse(Session s, Incoming incoming, dev.tacit.smtp.Reply reply) throws IOException {
@@ -123,10 +178,14 @@ public final class DataCommand implements CommandHandler {
         }
         boolean report = !unknown.isEmpty() && s.ctx().policy().reportUnknownTo(s, incoming.queueId(), tx.sender());
         for (Transaction.Recipient rc : unknown) {
-            s.mailLog().log(3, MailLog.Priority.NOTICE, incoming.queueId(), rc.echo() + "... User unknown" + (report ? "" : " (dropped)"));
+            dev.tacit.smtp.Reply why = rc.refusalOrUnknown();
+            s.mailLog().log(3, MailLog.Priority.NOTICE, incoming.queueId(), why.text() + (report ? "" : " (dropped)"));
             if (report) {
-                undeliverable.add(new Bouncer.Notice(rc.address().toString(), rc.dsn(), null, null, DsnWriter.Action.FAILED, "5.1.1", null,
-                        "550 5.1.1 " + rc.echo() + "... User unknown", "User unknown"));
+                String status = why.enhanced() == null ? "5.0.0" : why.enhanced();
+                int cut = why.text().lastIndexOf("... ");
+                String text = cut < 0 ? why.text() : why.text().substring(cut + 4);
+                undeliverable.add(new Bouncer.Notice(rc.address().toString(), rc.dsn(), null, null, DsnWriter.Action.FAILED, status, null,
+                        why.code() + " " + status + " " + why.text(), text));
             }
         }
         for (int i = 0; i < known.size(); i++) {

@@ -15,7 +15,10 @@ import java.io.IOException;
 
 /**
  * RCPT TO (RFC 5321 4.1.1.3) with the DSN parameters NOTIFY and ORCPT (RFC 3461). Syntax and limits
- * are checked here; whether the recipient is accepted is the policy's decision.
+ * are checked here; whether the recipient is accepted is the policy's decision. When the policy
+ * answers before the directory has (enumeration defence), the recipient joins the transaction with
+ * its pending lookup, and lookups that have ended since the last RCPT count now (BadRcptThrottle,
+ * the error limits).
  */
 public final class RcptCommand implements CommandHandler {
 
@@ -25,6 +28,12 @@ public final class RcptCommand implements CommandHandler {
         if (tx == null) {
             s.reply(Replies.NEED_MAIL_BEFORE_RCPT);
             return;
+        }
+        // an unknown name accepted for uniformity counts as a client error once its lookup has said so
+        for (int n = tx.collectRefused(); n > 0; n--) {
+            if (s.countError()) {
+                return;
+            }
         }
         PathArgument.Result p = PathArgument.parse(cmd.argument(), "TO", PathArgument.Kind.RECIPIENT);
         if (!p.ok()) {
@@ -59,22 +68,22 @@ public final class RcptCommand implements CommandHandler {
             s.reply(Replies.TOO_MANY_RECIPIENTS);
             return;
         }
-        RcptOutcome d = s.ctx().policy().recipient(s, p.echo(), a, tx.rejected());
+        RcptOutcome d = s.ctx().policy().recipient(s, p.echo(), a, tx.rejected(), s.state().lookups(s.config().limits().maxRecipients()));
+        if (d.lookup() != null) {
+            tx.add(new Transaction.Recipient(p.echo(), a, false, dsn), canonical, d.lookup());
+            s.apply(d.decision());
+            return;
+        }
         if (!d.known()) {
             tx.countRejected();
         }
         if (d.accepted()) {
             tx.add(new Transaction.Recipient(p.echo(), a, d.known(), dsn), canonical);
-            if (!d.known() && s.countError()) {
-                return;
-            }
         }
         s.apply(d.decision());
-        // sendmail logs the unknown user after its answer; for an untrusted client under the
-        // enumeration defence the answer said otherwise, the log still tells the admin
-        if (!d.known() && (d.accepted() || d.decision().reply().code() == 550)) {
-            String text = d.accepted() ? p.echo() + "... User unknown" : d.decision().reply().text();
-            s.mailLog().log(3, MailLog.Priority.NOTICE, s.sessionId(), text);
+        // sendmail logs the unknown user after its answer
+        if (!d.known() && !d.accepted() && d.decision().reply().code() == 550) {
+            s.mailLog().log(3, MailLog.Priority.NOTICE, s.sessionId(), d.decision().reply().text());
         }
     }
 }
