@@ -78,13 +78,13 @@ class ProtocolTest {
     void sequenceErrors() throws Exception {
         try (SmtpClient c = server.greeted()) {
             say(c, "EHLO x");
-            assertThat(say(c, "RCPT TO:<gw>")).containsExactly("503 5.0.0 Need MAIL before RCPT");
-            assertThat(say(c, "DATA")).containsExactly("503 5.0.0 Need MAIL command");
+            assertThat(say(c, "RCPT TO:<gw>")).containsExactly("503 5.5.1 Need MAIL before RCPT");
+            assertThat(say(c, "DATA")).containsExactly("503 5.5.1 Need MAIL command");
             assertThat(say(c, "MAIL FROM:<a@example.org>")).containsExactly("250 2.1.0 <a@example.org>... Sender ok");
-            assertThat(say(c, "MAIL FROM:<b@example.org>")).containsExactly("503 5.5.0 Sender already specified");
-            assertThat(say(c, "DATA")).containsExactly("503 5.0.0 Need RCPT (recipient)");
+            assertThat(say(c, "MAIL FROM:<b@example.org>")).containsExactly("503 5.5.1 Sender already specified");
+            assertThat(say(c, "DATA")).containsExactly("503 5.5.1 Need RCPT (recipient)");
             assertThat(say(c, "RSET")).containsExactly("250 2.0.0 Reset state");
-            assertThat(say(c, "RCPT TO:<gw>")).containsExactly("503 5.0.0 Need MAIL before RCPT");
+            assertThat(say(c, "RCPT TO:<gw>")).containsExactly("503 5.5.1 Need MAIL before RCPT");
             assertThat(say(c, "NOOP")).containsExactly("250 2.0.0 OK");
             assertThat(say(c, "NOOP with args")).containsExactly("250 2.0.0 OK");
             assertThat(say(c, "QUIT")).containsExactly("221 2.0.0 mail.example.com closing connection");
