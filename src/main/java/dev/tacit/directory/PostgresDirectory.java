@@ -41,12 +41,13 @@ public final class PostgresDirectory implements Directory {
 
     static final String SCHEMA_RESOURCE = "postgresql-schema.sql";
 
-    private static final String USER = "SELECT login, full_name, mailbox FROM tacit_users WHERE lower(login) = ?";
-    private static final String USERS = "SELECT login, full_name, mailbox FROM tacit_users WHERE lower(login) = ANY(?)";
+    // package-private: PostgresIndexAndCacheTest EXPLAINs these lookups
+    static final String USER = "SELECT login, full_name, mailbox FROM tacit_users WHERE lower(login) = ?";
+    static final String USERS = "SELECT login, full_name, mailbox FROM tacit_users WHERE lower(login) = ANY(?)";
     private static final String HASH = "SELECT password_hash FROM tacit_users WHERE lower(login) = ? AND password_hash IS NOT NULL";
-    private static final String ALIAS = "SELECT a.name, m.target FROM tacit_aliases a"
+    static final String ALIAS = "SELECT a.name, m.target FROM tacit_aliases a"
             + " LEFT JOIN tacit_alias_members m ON m.alias = a.name WHERE lower(a.name) = ? ORDER BY m.position";
-    private static final String ALIASES = "SELECT a.name, m.target FROM tacit_aliases a"
+    static final String ALIASES = "SELECT a.name, m.target FROM tacit_aliases a"
             + " LEFT JOIN tacit_alias_members m ON m.alias = a.name WHERE lower(a.name) = ANY(?) ORDER BY a.name, m.position";
 
     private final HikariDataSource pool;

@@ -166,10 +166,13 @@ public final class Replies {
 
     // ---------------------------------------------------------------- MAIL / RCPT / DATA
 
-    public static final Reply NEED_MAIL_BEFORE_RCPT = Reply.of(503, "5.0.0", "Need MAIL before RCPT");
-    public static final Reply NEED_MAIL = Reply.of(503, "5.0.0", "Need MAIL command");
-    public static final Reply NEED_RCPT = Reply.of(503, "5.0.0", "Need RCPT (recipient)");
-    public static final Reply SENDER_ALREADY = Reply.of(503, "5.5.0", "Sender already specified");
+    // Out of sequence: sendmail's texts, but RFC 3463's 5.5.1 ("a command out of sequence") where
+    // sendmail says 5.0.0/5.5.0, as Postfix and Exim do. The HELO demands of needmailhelo etc. are
+    // privacy answers and stay byte for byte sendmail's.
+    public static final Reply NEED_MAIL_BEFORE_RCPT = Reply.of(503, "5.5.1", "Need MAIL before RCPT");
+    public static final Reply NEED_MAIL = Reply.of(503, "5.5.1", "Need MAIL command");
+    public static final Reply NEED_RCPT = Reply.of(503, "5.5.1", "Need RCPT (recipient)");
+    public static final Reply SENDER_ALREADY = Reply.of(503, "5.5.1", "Sender already specified");
     public static final Reply TOO_MANY_RECIPIENTS = Reply.of(452, "4.5.3", "Too many recipients");
 
     public static Reply syntaxScanning(String word) {

@@ -39,6 +39,22 @@ class DemoIT {
                 assertThat(c.command("RCPT TO:<all@example.com>").code()).isEqualTo(250);
                 assertThat(c.command("DATA").code()).isEqualTo(354);
                 assertThat(c.data("Subject: demo\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+                // postmaster and abuse are gw's (one message each, so the list's copy does not hide them)
+                for (String role : new String[] {"postmaster", "abuse"}) {
+                    assertThat(c.command("MAIL FROM:<visitor@example.org>").code()).isEqualTo(250);
+                    assertThat(c.command("RCPT TO:<" + role + "@example.com>").code()).isEqualTo(250);
+                    assertThat(c.command("DATA").code()).isEqualTo(354);
+                    assertThat(c.data(("Subject: to " + role + "\r\n\r\nhi\r\n").getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+                }
+                // a probe: answered as an unknown command, logged at crit on standard output (log.stdout)
+                assertThat(c.command("DEBUG").raw()).containsExactly("500 5.5.1 Command unrecognized: \"DEBUG\"");
+                // the README's goaway block: an unknown user looks like a real one; the one verdict comes after DATA
+                assertThat(c.command("MAIL FROM:<me@example.net>").raw()).containsExactly("250 2.1.0 <me@example.net>... Sender ok");
+                assertThat(c.command("RCPT TO:<nosuchuser@example.com>").raw())
+                        .containsExactly("250 2.1.5 <nosuchuser@example.com>... Recipient ok");
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                assertThat(c.data("Subject: x\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)).raw())
+                        .containsExactly("550 5.1.1 No valid recipients");
             }
             // STARTTLS works out of the box, with the self-signed certificate made on first start;
             // submission takes gw with the password the demo made and printed
@@ -55,15 +71,18 @@ class DemoIT {
                 }
             }
             Maildirs m = new Maildirs(data.resolve("mail"));
-            for (String u : new String[] {"gw", "tj", "bf", "br", "jqp"}) {
+            for (String u : new String[] {"tj", "bf", "br", "jqp"}) {
                 assertThat(m.await(u, 1, Duration.ofSeconds(10)).get(0)).contains("Subject: demo");
             }
+            assertThat(String.join("\n", m.await("gw", 3, Duration.ofSeconds(10)))).contains("Subject: demo", "Subject: to postmaster",
+                    "Subject: to abuse");
             assertThat(p.stop()).isIn(0, 143);
         }
         String out = Files.readString(log);
         assertThat(out).contains("listening on 127.0.0.1:" + port, "swaks --server 127.0.0.1:" + port, data.toString(),
                 "swaks --server 127.0.0.1:" + submission + " --tls --auth PLAIN --auth-user gw --auth-password " + Files.readString(
-                        data.resolve("demo-password")).strip(), "openssl s_client -starttls smtp -connect 127.0.0.1:" + port);
+                        data.resolve("demo-password")).strip(), "openssl s_client -starttls smtp -connect 127.0.0.1:" + port,
+                "telnet 127.0.0.1 " + port, "\"debug\" command from localhost [127.0.0.1] (127.0.0.1)");
         assertThat(Files.getPosixFilePermissions(data.resolve("tls/key.pem"))).containsExactlyInAnyOrder(
                 java.nio.file.attribute.PosixFilePermission.OWNER_READ, java.nio.file.attribute.PosixFilePermission.OWNER_WRITE);
         Process x = new ProcessBuilder(External.require("openssl").toString(), "x509", "-in", data.resolve("tls/cert.pem").toString(), "-noout",
@@ -71,6 +90,36 @@ class DemoIT {
         assertThat(new String(x.getInputStream().readAllBytes(), StandardCharsets.UTF_8)).contains("subject=CN = mail.example.com",
                 "DNS:mail.example.com", "DNS:localhost", "IP Address:127.0.0.1");
         assertThat(Files.readString(data.resolve("users"))).containsPattern("gw:George Washington::\\$argon2id\\$");
+        assertThat(Files.readString(data.resolve("users"))).contains("tj:Thomas Jefferson\n", "bf:Ben Franklin\n", "br:Betsy Ross\n",
+                "jqp:John Q. Public\n");
         assertThat(Files.readString(data.resolve("tacit.toml"))).contains("privacy_options = \"goaway\"");
+    }
+
+    /** The README's "what a leaking sendmail tells a prober" block, replayed against the demo run as it says. */
+    @Test
+    void readmesPublicExampleIsWhatTheDemoAnswers() throws Exception {
+        String readme = Files.readString(External.projectDir().resolve("README.md"));
+        String vrfy = "250 2.1.5 George Washington <gw@mail.example.com>";
+        String unknown = "550 5.1.1 <nosuchuser@example.com>... User unknown";
+        assertThat(readme).contains("./tacit demo --privacy public\n--no-enumeration-defense", "    VRFY gw\n    " + vrfy,
+                "    EXPN all\n    250-2.1.5 John Q. Public <jqp@mail.example.com>\n",
+                "    RCPT TO:<nosuchuser@example.com>\n    " + unknown);
+        int port = External.freePort();
+        try (TacitProcess p = TacitProcess.start(dir.resolve("demo.log"), "demo", "--data-dir", dir.resolve("demo").toString(), "--port",
+                String.valueOf(port), "--submission-port", String.valueOf(External.freePort()), "--privacy", "public",
+                "--no-enumeration-defense")) {
+            p.awaitPort(port, 30_000);
+            try (SmtpClient c = SmtpClient.connect("127.0.0.1", port, Duration.ofSeconds(10))) {
+                c.read();
+                assertThat(c.command("VRFY gw").raw()).containsExactly(vrfy);
+                java.util.List<String> expn = c.command("EXPN all").raw();
+                assertThat(expn).hasSize(5);
+                assertThat(expn.get(0)).isEqualTo("250-2.1.5 John Q. Public <jqp@mail.example.com>");
+                assertThat(expn.get(4)).isEqualTo(vrfy);
+                assertThat(c.command("MAIL FROM:<me@example.net>").raw()).containsExactly("250 2.1.0 <me@example.net>... Sender ok");
+                assertThat(c.command("RCPT TO:<nosuchuser@example.com>").raw()).containsExactly(unknown);
+            }
+            assertThat(p.stop()).isIn(0, 143);
+        }
     }
 }

@@ -28,6 +28,7 @@ class ConfigLoaderTest {
         TacitConfig c = parse("hostname = \"mx.example.com\"\n");
         assertThat(c.privacy().has(PrivacyOptions.Flag.NOVRFY)).isTrue();
         assertThat(c.privacy().has(PrivacyOptions.Flag.NOEXPN)).isTrue();
+        assertThat(c.privacy().flags()).isEqualTo(PrivacyOptions.parse("goaway").flags());
         assertThat(c.logLevel()).isEqualTo(9);
         assertThat(c.limits().commandTimeout()).isEqualTo(Duration.ofMinutes(5));
         assertThat(c.limits().dataTimeout()).isEqualTo(Duration.ofMinutes(3));

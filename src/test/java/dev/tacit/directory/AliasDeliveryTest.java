@@ -79,4 +79,30 @@ class AliasDeliveryTest {
             assertThat(new Maildirs(dir).await("boxes/betsy", 1, Duration.ofSeconds(10))).hasSize(1);
         }
     }
+
+    /**
+     * Even with program and file targets allowed in the aliases file, Tacit never runs a program or
+     * writes a file for them (issue 3): those targets fail permanently, the users on the list get the mail.
+     */
+    @Test
+    void programAndFileTargetsAreNeverRun(@TempDir Path dir) throws Exception {
+        Path ran = dir.resolve("program-ran");
+        Path written = dir.resolve("file-target");
+        String aliases = "runit: \"|/usr/bin/touch " + ran + "\", " + written + ", gw\n";
+        try (TestServer ts = TestServer.start(dir, "[directory]\nallow_program_targets = true\nallow_file_targets = true\n", USERS,
+                aliases); SmtpClient c = ts.greeted()) {
+            c.command("EHLO client.example.net");
+            assertThat(c.command("MAIL FROM:<>").code()).isEqualTo(250);
+            assertThat(c.command("RCPT TO:<runit>").code()).isEqualTo(250);
+            c.command("DATA");
+            assertThat(c.data("Subject: p\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+            assertThat(ts.maildirs().await("gw", 1, Duration.ofSeconds(10))).hasSize(1);
+            for (int i = 0; i < 100 && ts.server().spool().size() > 0; i++) { // bounded: every target gets its final result
+                Thread.sleep(50);
+            }
+            assertThat(ts.server().spool().size()).as("every target final").isZero();
+        }
+        assertThat(ran).doesNotExist();
+        assertThat(written).doesNotExist();
+    }
 }

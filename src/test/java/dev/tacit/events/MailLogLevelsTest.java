@@ -87,6 +87,105 @@ class MailLogLevelsTest {
         assertThat(session(threshold + 1, privacy, commands)).anyMatch(line);
     }
 
+    /**
+     * A session with its own settings; {@code "#wait"} reads until the server closes (a timeout), and the
+     * client always leaves without QUIT, as a prober that drops the connection does.
+     */
+    private List<String> configured(int level, String toml, String rules, String... commands) throws Exception {
+        Path d = Files.createTempDirectory(dir, "m" + level);
+        if (rules != null) {
+            Files.writeString(d.resolve("check.rules"), rules);
+            toml = "rules_file = \"check.rules\"\n" + toml;
+        }
+        try (TestServer ts = TestServer.start(d, "log_level = " + level + "\nenumeration_defense = false\n" + toml
+                + "\n[log]\nstdout = false\nfile = \"mail.log\"\n")) {
+            try (SmtpClient c = ts.greeted()) {
+                for (String cmd : commands) {
+                    if (cmd.equals("#wait")) {
+                        for (int i = 0; i < 5 && c.read() != null; i++) {
+                            // the 421, then the end of the stream
+                        }
+                    } else {
+                        c.command(cmd);
+                    }
+                }
+            }
+            Thread.sleep(150);
+        }
+        return Files.readAllLines(d.resolve("mail.log"));
+    }
+
+    static final String FORBID = "Scheck_vrfy\nR$*\t$# error $@ 2.5.2 $: \"252 VRFY forbidden\"\n";
+
+    /** The rest of sendmail-privacy.md 12's table: lines that need settings of their own. */
+    static Stream<Arguments> moreLines() {
+        String pub = "privacy_options = \"public\"\n";
+        return Stream.of(
+                Arguments.of("check_vrfy reject", 3, pub, FORBID, new String[] {"HELO x", "VRFY gw"},
+                        (Predicate<String>) l -> l.endsWith(" ruleset=check_vrfy, arg1=gw, relay=localhost [127.0.0.1], reject=252 2.5.2 VRFY forbidden")),
+                Arguments.of("too many recipients", 3, pub + "[limits]\nmax_recipients = 1\n", null,
+                        new String[] {"HELO x", "MAIL FROM:<a@b.c>", "RCPT TO:<gw@example.com>", "RCPT TO:<tj@example.com>"},
+                        (Predicate<String>) l -> l.endsWith(": Too many recipients")),
+                Arguments.of("rcpt flood", 5, pub + "[guard]\nbad_rcpt_throttle = 2\nbad_rcpt_delay = \"0s\"\n", null,
+                        new String[] {"HELO x", "MAIL FROM:<a@b.c>", "RCPT TO:<x1@example.com>", "RCPT TO:<x2@example.com>",
+                            "RCPT TO:<x3@example.com>"},
+                        (Predicate<String>) l -> l.endsWith(": localhost [127.0.0.1]: Possible SMTP RCPT flood, throttling.")),
+                Arguments.of("lost input after MAIL", 1, pub, null, new String[] {"HELO x", "MAIL FROM:<a@b.c>"},
+                        (Predicate<String>) l -> l.endsWith(": lost input channel from localhost [127.0.0.1] to MTA after mail")),
+                Arguments.of("lost input without MAIL", 19, pub, null, new String[] {"HELO x"},
+                        (Predicate<String>) l -> l.endsWith(": lost input channel from localhost [127.0.0.1] to MTA")),
+                Arguments.of("timeout", 1, pub + "[limits]\ncommand_timeout = \"1s\"\n", null, new String[] {"HELO x", "#wait"},
+                        (Predicate<String>) l -> l.endsWith(": timeout waiting for input from localhost [127.0.0.1] during server cmd read")),
+                // sendmail's other anti-abuse counters (spec 9): the line comes when the count reaches the limit
+                Arguments.of("helo attack", 5, pub, null, new String[] {"HELO a", "EHLO b", "HELO c"},
+                        (Predicate<String>) l -> l.endsWith(": localhost [127.0.0.1]: possible SMTP attack: command=HELO/EHLO, count=3")),
+                Arguments.of("noop attack", 5, pub + "[limits]\nmax_noop_commands = 2\n", null, new String[] {"NOOP", "VERB"},
+                        (Predicate<String>) l -> l.endsWith(": localhost [127.0.0.1]: possible SMTP attack: command=VERB, count=2")),
+                Arguments.of("etrn attack", 5, pub, null, java.util.Collections.nCopies(8, "ETRN x.example").toArray(String[]::new),
+                        (Predicate<String>) l -> l.endsWith(": localhost [127.0.0.1]: possible SMTP attack: command=ETRN, count=8")),
+                Arguments.of("helo too long", 9, pub, null, new String[] {"HELO " + "a".repeat(300)},
+                        (Predicate<String>) l -> l.endsWith(": invalid domain name (too long) from localhost [127.0.0.1]")));
+    }
+
+    @ParameterizedTest(name = "{0} from LogLevel {1}+1")
+    @MethodSource("moreLines")
+    void moreLinesStartAtSendmailsThreshold(String name, int threshold, String toml, String rules, String[] commands,
+            Predicate<String> line) throws Exception {
+        assertThat(configured(threshold, toml, rules, commands)).noneMatch(line);
+        assertThat(configured(threshold + 1, toml, rules, commands)).anyMatch(line);
+    }
+
+    /** Lines sendmail writes whatever the LogLevel: an overlong command line and an HTTP request. */
+    @Test
+    void attackLinesAreLoggedAtLogLevelZero() throws Exception {
+        assertThat(configured(0, "", null, "NOOP " + "x".repeat(2100)))
+                .anyMatch(l -> l.matches(".*: localhost \\[127\\.0\\.0\\.1\\]: SMTP violation, input too long: \\d{4}"));
+        assertThat(configured(0, "", null, "GET / HTTP/1.0"))
+                .anyMatch(l -> l.endsWith(": localhost [127.0.0.1]: probable open proxy: command=GET / HTTP/1.0"));
+    }
+
+    /** A client without a reverse name is shown as sendmail shows it: {@code [ip]} (the spec's "[ip]: expn all"). */
+    @Test
+    void anUnnamedClientIsItsBracketedAddress() throws Exception {
+        Path d = Files.createTempDirectory(dir, "unnamed");
+        try (TestServer ts = TestServer.start(d, "log_level = 9\nprivacy_options = \"public\"\nenumeration_defense = false\n"
+                + "[log]\nstdout = false\nfile = \"mail.log\"\n");
+                SmtpClient c = SmtpClient.connect("127.0.0.1", ts.port(), java.time.Duration.ofSeconds(10), "127.0.0.2")) {
+            c.read();
+            String hello = c.command("HELO x").raw().get(0);
+            org.junit.jupiter.api.Assumptions.assumeTrue(hello.equals("250 mail.example.com Hello [127.0.0.2], pleased to meet you"),
+                    "this machine has a name for 127.0.0.2: " + hello);
+            c.command("EXPN all");
+            c.command("vrfy gw");
+            c.command("DEBUG");
+            c.command("QUIT");
+        }
+        Thread.sleep(150);
+        List<String> log = Files.readAllLines(d.resolve("mail.log"));
+        assertThat(log).anyMatch(l -> l.endsWith(": [127.0.0.2]: EXPN all")).anyMatch(l -> l.endsWith(": [127.0.0.2]: vrfy gw"))
+                .anyMatch(l -> l.endsWith(": \"debug\" command from [127.0.0.2] (127.0.0.2)"));
+    }
+
     @Test
     void linesUseTheSyslogLayoutAndEscapeControlCharacters() throws Exception {
         List<String> log = session(15, "public", "HELO x", "vrfy a\tb");

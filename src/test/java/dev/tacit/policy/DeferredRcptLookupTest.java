@@ -155,7 +155,7 @@ class DeferredRcptLookupTest {
                     .containsExactly("451 4.3.0 <gw@example.com>... Temporary lookup failure; try again later");
             // nothing was accepted, so nothing is queued; the client tries again once the directory is back
             slow.failing.set(false);
-            assertThat(c.command("RCPT TO:<gw@example.com>").raw()).containsExactly("503 5.0.0 Need MAIL before RCPT");
+            assertThat(c.command("RCPT TO:<gw@example.com>").raw()).containsExactly("503 5.5.1 Need MAIL before RCPT");
             c.command("MAIL FROM:<a@example.org>");
             c.command("RCPT TO:<gw@example.com>");
             c.command("DATA");

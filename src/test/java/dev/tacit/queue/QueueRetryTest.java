@@ -52,6 +52,9 @@ class QueueRetryTest {
             }
             String out = buf.toString(StandardCharsets.UTF_8);
             assertThat(out).contains("Mail Queue (1 request)", qid, "<a@example.org>", "<stuck>").doesNotContain("<gw>");
+            // sendmail's layout: id, size in bytes, arrival time (the age), sender; then each pending recipient
+            assertThat(out).containsPattern("(?m)^" + qid + " +" + m.size() + " [A-Z][a-z]{2} [A-Z][a-z]{2} \\d\\d \\d\\d:\\d\\d <a@example.org>$")
+                    .containsPattern("(?m)^\\t+ <stuck>$");
 
             Files.delete(dir.resolve("blocker"));
             assertThat(ts.maildirs().await("../blocker/maildir", 1, Duration.ofSeconds(10)).get(0)).contains("Subject: retry me");
@@ -60,6 +63,43 @@ class QueueRetryTest {
                 Thread.sleep(20);
             }
             assertThat(ts.server().spool().size()).isZero();
+        }
+    }
+
+    /**
+     * Back-off: each failed attempt schedules the next one twice as far away (queue.retry_initial
+     * doubling up to queue.retry_max). The gap between successive scheduled times is the back-off
+     * itself, whatever the machine's load adds to each attempt.
+     */
+    @Test
+    void retriesBackOffExponentially() throws Exception {
+        Files.writeString(dir.resolve("blocker"), "a file where the Maildir's parent folder should be\n");
+        try (TestServer ts = TestServer.start(dir, "[queue]\nretry_initial = \"100ms\"\nretry_max = \"10s\"\n",
+                TestServer.USERS + "stuck:Stuck User:blocker/maildir\n", TestServer.ALIASES)) {
+            String qid;
+            try (SmtpClient c = ts.greeted()) {
+                c.command("EHLO x");
+                c.command("MAIL FROM:<a@example.org>");
+                c.command("RCPT TO:<stuck@example.com>");
+                c.command("DATA");
+                qid = c.data("Subject: back off\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII)).text().split(" ")[1];
+            }
+            java.util.List<Long> scheduled = new java.util.ArrayList<>();
+            long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (scheduled.size() < 5 && System.nanoTime() < end) { // bounded in time
+                QueuedMessage m = ts.server().spool().get(qid);
+                long next = m.nextAttemptMillis();
+                if (m.attempts(0) > 0 && (scheduled.isEmpty() || next != scheduled.get(scheduled.size() - 1))) {
+                    scheduled.add(next);
+                }
+                Thread.sleep(5);
+            }
+            assertThat(scheduled).as("attempts seen").hasSizeGreaterThanOrEqualTo(4);
+            long first = scheduled.get(1) - scheduled.get(0);
+            long third = scheduled.get(3) - scheduled.get(2);
+            // 200, 400, 800 ms apart (plus each attempt's own time); a fixed interval would keep them equal
+            assertThat(first).isGreaterThanOrEqualTo(200);
+            assertThat(third).as("gaps %s", scheduled).isGreaterThanOrEqualTo(800).isGreaterThan(2 * first - 100);
         }
     }
 }

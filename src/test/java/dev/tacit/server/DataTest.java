@@ -68,6 +68,25 @@ class DataTest {
         }
     }
 
+    /** PrivacyOptions authwarnings: a client that skipped HELO is named in the message (sendmail-privacy.md 5.2). */
+    @Test
+    void authwarningsMarksAMessageWhoseClientSkippedHelo() throws Exception {
+        try (TestServer ts = TestServer.start(dir, "privacy_options = \"authwarnings\"\n")) {
+            try (SmtpClient c = ts.greeted()) {
+                assertThat(c.command("MAIL FROM:<sender@example.org>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<gw@example.com>").code()).isEqualTo(250);
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                assertThat(c.data("Subject: no helo\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+            }
+            try (SmtpClient c = open(ts, "tj@example.com")) {
+                assertThat(c.data("Subject: with helo\r\n\r\nx\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+            }
+            String noHelo = ts.maildirs().await("gw", 1, Duration.ofSeconds(10)).get(0);
+            assertThat(noHelo).contains("\nX-Authentication-Warning: mail: localhost [127.0.0.1] didn't use HELO protocol\nSubject: no helo\n");
+            assertThat(ts.maildirs().await("tj", 1, Duration.ofSeconds(10)).get(0)).doesNotContain("X-Authentication-Warning");
+        }
+    }
+
     @Test
     void disconnectMidDataLeavesNothingBehind() throws Exception {
         try (TestServer ts = TestServer.start(dir, "")) {

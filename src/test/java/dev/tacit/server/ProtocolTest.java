@@ -55,6 +55,15 @@ class ProtocolTest {
     }
 
     @Test
+    void greetingTextIsConfigurable(@TempDir Path own) throws Exception {
+        // the default (greetingHeloAndEhloAreSendmails) is the bare "220 <host> ESMTP"
+        try (TestServer ts = TestServer.start(own, "greeting_text = \"Welcome; no relaying\"\n"); SmtpClient c = ts.connect()) {
+            assertThat(c.read().raw()).containsExactly("220 mail.example.com ESMTP Welcome; no relaying");
+            assertThat(c.command("QUIT").code()).isEqualTo(221);
+        }
+    }
+
+    @Test
     void heloArgumentChecks() throws Exception {
         try (SmtpClient c = server.greeted()) {
             assertThat(say(c, "HELO")).containsExactly("501 5.0.0 HELO requires domain address");
@@ -69,13 +78,13 @@ class ProtocolTest {
     void sequenceErrors() throws Exception {
         try (SmtpClient c = server.greeted()) {
             say(c, "EHLO x");
-            assertThat(say(c, "RCPT TO:<gw>")).containsExactly("503 5.0.0 Need MAIL before RCPT");
-            assertThat(say(c, "DATA")).containsExactly("503 5.0.0 Need MAIL command");
+            assertThat(say(c, "RCPT TO:<gw>")).containsExactly("503 5.5.1 Need MAIL before RCPT");
+            assertThat(say(c, "DATA")).containsExactly("503 5.5.1 Need MAIL command");
             assertThat(say(c, "MAIL FROM:<a@example.org>")).containsExactly("250 2.1.0 <a@example.org>... Sender ok");
-            assertThat(say(c, "MAIL FROM:<b@example.org>")).containsExactly("503 5.5.0 Sender already specified");
-            assertThat(say(c, "DATA")).containsExactly("503 5.0.0 Need RCPT (recipient)");
+            assertThat(say(c, "MAIL FROM:<b@example.org>")).containsExactly("503 5.5.1 Sender already specified");
+            assertThat(say(c, "DATA")).containsExactly("503 5.5.1 Need RCPT (recipient)");
             assertThat(say(c, "RSET")).containsExactly("250 2.0.0 Reset state");
-            assertThat(say(c, "RCPT TO:<gw>")).containsExactly("503 5.0.0 Need MAIL before RCPT");
+            assertThat(say(c, "RCPT TO:<gw>")).containsExactly("503 5.5.1 Need MAIL before RCPT");
             assertThat(say(c, "NOOP")).containsExactly("250 2.0.0 OK");
             assertThat(say(c, "NOOP with args")).containsExactly("250 2.0.0 OK");
             assertThat(say(c, "QUIT")).containsExactly("221 2.0.0 mail.example.com closing connection");
@@ -99,6 +108,8 @@ class ProtocolTest {
             assertThat(say(c, "MAIL FROM : <> BODY=8BITMIME")).containsExactly("250 2.1.0 <>... Sender ok");
             assertThat(say(c, "RCPT TO:<gw@>")).containsExactly("553 5.1.3 <gw@>... Hostname required");
             assertThat(say(c, "RCPT TO:<gw")).containsExactly("553 5.0.0 <gw... Unbalanced '<'");
+            assertThat(say(c, "RCPT TO:<gw@b..c>")).containsExactly("501 5.1.3 <gw@b..c>... Bad recipient address syntax");
+            assertThat(say(c, "RCPT TO:<@relay.example>")).containsExactly("501 5.1.3 <@relay.example>... Bad recipient address syntax");
             assertThat(say(c, "RCPT TO:<nosuchuser@example.com>")).containsExactly("550 5.1.1 <nosuchuser@example.com>... User unknown");
             assertThat(say(c, "RCPT TO:<someone@elsewhere.example.org>")).containsExactly("550 5.7.1 <someone@elsewhere.example.org>... Relaying denied");
             assertThat(say(c, "RCPT TO:<gw@example.com> XYZZY=1")).containsExactly("555 5.5.4 XYZZY parameter unrecognized");
@@ -255,6 +266,12 @@ class ProtocolTest {
             assertThat(say(c, "VRFY")).containsExactly("501 5.5.2 Argument required");
             assertThat(say(c, "EXPN all")).hasSize(5).allMatch(l -> l.matches("250[- ]2\\.1\\.5 .+ <[a-z]+@mail\\.example\\.com>"));
             assertThat(say(c, "VERB")).containsExactly("250 2.0.0 Verbose mode");
+            // sendmail now sends 050 notices (alias expansions, home folders); Tacit never does
+            assertThat(say(c, "EXPN all")).hasSize(5).allMatch(l -> l.startsWith("250"));
+            assertThat(say(c, "MAIL FROM:<a@example.org>")).containsExactly("250 2.1.0 <a@example.org>... Sender ok");
+            assertThat(say(c, "RCPT TO:<all@example.com>")).containsExactly("250 2.1.5 <all@example.com>... Recipient ok");
+            assertThat(say(c, "RSET")).containsExactly("250 2.0.0 Reset state");
+            assertThat(say(c, "NOOP")).containsExactly("250 2.0.0 OK");
             assertThat(say(c, "ETRN mail.example.com")).containsExactly("250 2.0.0 Queuing for node mail.example.com started");
             assertThat(say(c, "ETRN")).containsExactly("500 5.5.2 Parameter required");
         }

@@ -102,7 +102,7 @@ class StartTlsTest {
             SmtpClient t = c.startTls(TlsFixture.anyCert(), "mail.example.com");
             // the first thing read over TLS is the answer to this EHLO: nothing queued before it
             assertThat(t.command("EHLO client.example.net").code()).isEqualTo(250);
-            assertThat(t.command("RCPT TO:<gw@example.com>").raw()).containsExactly("503 5.0.0 Need MAIL before RCPT");
+            assertThat(t.command("RCPT TO:<gw@example.com>").raw()).containsExactly("503 5.5.1 Need MAIL before RCPT");
             assertThat(t.command("NOOP").raw()).containsExactly("250 2.0.0 OK");
             t.close();
             assertThat(Files.readString(dir.resolve("mail.log"))).contains("bytes pipelined after STARTTLS discarded");
