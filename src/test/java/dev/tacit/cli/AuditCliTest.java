@@ -62,6 +62,15 @@ class AuditCliTest {
             // never name a wordlist entry that was not found
             assertThat(Files.readString(json)).doesNotContain("alice", "nobody");
 
+            // the default text report: the verdict table, then the users found with how sure and why
+            // (to a file: the server under test logs to standard output)
+            Path textFile = dir.resolve("audit.txt");
+            Run text = run("audit", target, "--users", words.toString(), "--rate", "0", "--domain", "example.com", "--no-probe-commands",
+                    "-o", textFile.toString());
+            assertThat(text.code()).isEqualTo(1);
+            assertThat(Files.readString(textFile)).contains("VRFY   VERIFIES").containsPattern("users found \\(VRFY, 4 names in [0-9.]+ s, .*\\): 2")
+                    .containsPattern("(?m)^ +gw +certain ").containsPattern("(?m)^ +bf +certain ").doesNotContain("alice", "nobody");
+
             // the fix is not in: --expect-closed fails
             Run closed = run("audit", target, "--expect-closed", "--no-relay-check");
             assertThat(closed.code()).isEqualTo(1);
