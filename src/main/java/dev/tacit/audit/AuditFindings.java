@@ -84,6 +84,9 @@ public final class AuditFindings {
         if (r.banner() != null) {
             disclosed.addAll(r.banner().lines().toList());
         }
+        if (r.ehloGreeting() != null) {
+            disclosed.add(r.ehloGreeting()); // "250-host Hello ...": some servers name themselves here
+        }
         disclosed.addAll(r.ehlo());
         disclosed.addAll(r.help());
         String vline = Fingerprint.versionLine(disclosed);
@@ -136,7 +139,7 @@ public final class AuditFindings {
                     where, List.of("S: " + r.relay().substring("accepted: ".length())), Remediation.of(mta, Issue.OPEN_RELAY, t),
                     List.of("RFC 5321 3.6", "RFC 2505")));
         }
-        return new TargetReport(t, r.error(), r.banner(), r.ehlo(), r.ehloBeforeTls(), r.tls(), r.tlsError(), r.help(),
+        return new TargetReport(t, r.error(), r.banner(), r.ehlo(), r.ehloBeforeTls(), r.ehloGreeting(), r.tls(), r.tlsError(), r.help(),
                 r.fingerprint(), r.methods(), r.rcptDomain(), r.users(), r.unresolved(), r.enumeration(), r.enumerationNote(),
                 r.timing(), r.probes(), r.relay(), f, r.transcript(), r.seconds());
     }

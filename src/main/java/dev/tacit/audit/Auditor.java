@@ -156,7 +156,7 @@ public final class Auditor {
                 }
             }
         }
-        TargetReport partial = new TargetReport(t, null, banner, ehlo, ehloBefore, tls, tlsError, help, fp, methods, domain[0],
+        TargetReport partial = new TargetReport(t, null, banner, ehlo, ehloBefore, ehloRaw.isEmpty() ? null : ehloRaw.get(0), tls, tlsError, help, fp, methods, domain[0],
                 users, unresolved, stats, enumNote, timing, probes, relay, List.of(), tr.lines(), secs(t0));
         return AuditFindings.attach(partial);
     }

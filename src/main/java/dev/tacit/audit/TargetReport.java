@@ -10,10 +10,11 @@ import java.util.Map;
  * when the target could not be audited (no connection, greeting refused), and then most fields are
  * empty.
  *
+ * @param ehloGreeting the first line of the (last) EHLO or HELO reply, e.g. "250-mx Hello [192.0.2.1]"; null if none
  * @param relay "refused", "accepted", "not checked" or "inconclusive: why"
  */
 public record TargetReport(
-        Target target, String error, String banner, List<String> ehlo, List<String> ehloBeforeTls, String tls,
+        Target target, String error, String banner, List<String> ehlo, List<String> ehloBeforeTls, String ehloGreeting, String tls,
         String tlsError, List<String> help, Fingerprint fingerprint, Map<Method, MethodResult> methods, String rcptDomain,
         List<UserHit> users, List<String> unresolved, EnumerationStats enumeration, String enumerationNote,
         List<TimingTest.Result> timing, List<CommandProbe> probes, String relay, List<Finding> findings,
@@ -33,7 +34,7 @@ public record TargetReport(
     }
 
     public static TargetReport failed(Target t, String error, List<String> transcript, double seconds) {
-        return new TargetReport(t, error, null, List.of(), List.of(), null, null, List.of(),
+        return new TargetReport(t, error, null, List.of(), List.of(), null, null, null, List.of(),
                 new Fingerprint(Mta.UNKNOWN, null, "low", List.of()), Map.of(), null, List.of(), List.of(), null, null,
                 List.of(), List.of(), "not checked", List.of(), transcript, seconds);
     }

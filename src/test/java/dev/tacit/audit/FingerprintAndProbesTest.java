@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
  * scripted peer with the replies shared/spec/peers.md records for each, must be fingerprinted and get
  * that MTA's remediation; a server with none of their shapes is UNKNOWN. Then the probe commands:
  * ETRN, SHOWQ and WIZ answered differently from an unknown command, VRFY/EXPN advertised but refused
- * (and EXPN working but not advertised), and a version in HELP.
+ * (and EXPN working but not advertised), and a version in HELP or EHLO (greeting line or keyword).
  */
 @Timeout(60)
 class FingerprintAndProbesTest {
@@ -123,6 +123,51 @@ class FingerprintAndProbesTest {
                     .satisfies(f -> assertThat(String.join("\n", f.evidence())).contains("SHOWQ"));
             assertThat(r.fingerprint().version()).isEqualTo("3.7.11");
             assertThat(remediation(r, AuditFindings.VERSION)).contains("smtpd_banner = $myhostname ESMTP");
+        }
+    }
+
+    @Test
+    void versionInTheEhloGreetingLine() throws Exception {
+        // banner and HELP say nothing; only the first line of the EHLO reply names product and version
+        try (FakeSmtpPeer p = FakeSmtpPeer.builder().banner("220 mx.example.com ESMTP ready")
+                .hostname("mx.example.com Hello [127.0.0.1], Exim 4.96 at your service")
+                .keywords("PIPELINING", "ENHANCEDSTATUSCODES").users(USERS.toArray(String[]::new))
+                .on("HELP", r -> Response.of("214 2.0.0 See RFC 5321"))
+                .start()) {
+            TargetReport r = audit(p, fast().withChecks(false, false, false));
+            assertThat(r.findings()).filteredOn(f -> f.ruleId().equals(AuditFindings.VERSION)).singleElement().satisfies(f -> {
+                assertThat(f.message()).endsWith(": 4.96");
+                assertThat(f.evidence()).containsExactly("S: 250-mx.example.com Hello [127.0.0.1], Exim 4.96 at your service");
+            });
+            assertThat(r.fingerprint().version()).isEqualTo("4.96");
+        }
+    }
+
+    @Test
+    void versionInAnEhloKeywordLine() throws Exception {
+        try (FakeSmtpPeer p = FakeSmtpPeer.builder().banner("220 mx.example.com ESMTP ready").hostname("mx.example.com")
+                .keywords("PIPELINING", "X-SERVER Postfix 3.7.11", "ENHANCEDSTATUSCODES").users(USERS.toArray(String[]::new))
+                .on("HELP", r -> Response.of("214 2.0.0 See RFC 5321"))
+                .start()) {
+            TargetReport r = audit(p, fast().withChecks(false, false, false));
+            assertThat(r.findings()).filteredOn(f -> f.ruleId().equals(AuditFindings.VERSION)).singleElement().satisfies(f -> {
+                assertThat(f.message()).endsWith(": 3.7.11");
+                assertThat(f.evidence()).singleElement(org.assertj.core.api.InstanceOfAssertFactories.STRING).contains("X-SERVER Postfix 3.7.11");
+            });
+        }
+    }
+
+    @Test
+    void noVersionInBannerEhloOrHelpIsNoFinding() throws Exception {
+        // the same peer with the product name but no version anywhere: the rule must stay quiet
+        try (FakeSmtpPeer p = FakeSmtpPeer.builder().banner("220 mx.example.com ESMTP ready")
+                .hostname("mx.example.com Hello [127.0.0.1], Exim at your service")
+                .keywords("PIPELINING", "ENHANCEDSTATUSCODES").users(USERS.toArray(String[]::new))
+                .on("HELP", r -> Response.of("214 2.0.0 See RFC 5321"))
+                .start()) {
+            TargetReport r = audit(p, fast().withChecks(false, false, false));
+            assertThat(r.findings()).extracting(Finding::ruleId).doesNotContain(AuditFindings.VERSION);
+            assertThat(r.fingerprint().version()).isNull();
         }
     }
 
