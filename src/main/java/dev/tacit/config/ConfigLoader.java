@@ -394,7 +394,7 @@ public final class ConfigLoader {
                     refuse, block, positive("guard.block_duration"), integer("guard.max_sources", 100, 10_000_000),
                     integer("guard.bad_rcpt_throttle", 0, 1_000_000), duration("guard.bad_rcpt_delay"),
                     integer("guard.soft_error_limit", 0, 1_000_000), integer("guard.hard_error_limit", 0, 1_000_000),
-                    duration("guard.error_sleep"));
+                    duration("guard.error_sleep"), integer("guard.shared_max_keys", 100, 100_000_000));
             String counters = string("counters");
             if (!counters.equals("local") && !counters.matches("rediss?://.+")) {
                 throw bad("counters", "\"" + counters + "\": expected \"local\" or \"redis://host:port\"");

@@ -83,6 +83,8 @@ public final class Params {
             new Param("guard.block_after", INT, "50", "distinct unknown names before the source is told 421 4.7.0 and blocked"),
             new Param("guard.block_duration", DURATION, "\"1h\"", "how long a block lasts"),
             new Param("guard.max_sources", INT, "50000", "sources the guard remembers; the least recently seen are forgotten first"),
+            new Param("guard.shared_max_keys", INT, "100000",
+                    "with Redis counters: source keys the cluster keeps per window; past it new keys are counted on each node only"),
             new Param("guard.bad_rcpt_throttle", INT, "0",
                     "sendmail BadRcptThrottle: after this many unknown recipients in a transaction, delay each further RCPT (0: off)"),
             new Param("guard.bad_rcpt_delay", DURATION, "\"1s\"", "sendmail BadRcptThrottleDelay"),

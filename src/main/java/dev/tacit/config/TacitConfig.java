@@ -92,7 +92,7 @@ public record TacitConfig(
     /** The enumeration guard's thresholds (distinct unknown names per source within the window). */
     public record Guard(boolean enabled, Duration window, int tarpitAfter, Duration tarpitDelay, int refuseAfter, int blockAfter,
             Duration blockDuration, int maxSources, int badRcptThrottle, Duration badRcptDelay, int softErrorLimit,
-            int hardErrorLimit, Duration errorSleep) {}
+            int hardErrorLimit, Duration errorSleep, int sharedMaxKeys) {}
 
     /** The [tls] table: the certificate for STARTTLS and implicit TLS; {@code cert} null: no TLS at all. */
     public record Tls(Path cert, Path key, Duration handshakeTimeout) {

@@ -224,7 +224,7 @@ public final class MailServer implements AutoCloseable {
         if (cfg.counters().equals("local")) {
             return local;
         }
-        return new RedisGuardStore(cfg.counters(), g.window(), g.blockAfter() + 1, local, metrics::guardStoreFailure);
+        return new RedisGuardStore(cfg.counters(), g.window(), g.blockAfter() + 1, g.sharedMaxKeys(), local, metrics::guardStoreFailure);
     }
 
     static MailLog mailLog(TacitConfig cfg) throws IOException {
