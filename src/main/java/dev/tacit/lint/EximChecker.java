@@ -15,9 +15,15 @@ import java.util.Set;
 /**
  * The Exim checks: which clients the ACLs named by {@code acl_smtp_vrfy}/{@code acl_smtp_expn} accept
  * (walking the statements in order, as Exim does, to the first unconditional accept or deny; a
- * single word {@code accept} with no such ACL is Exim's built-in accept-all), redirect routers that
- * answer EXPN, and options from Exim 3 that Exim 4 rejects. Unset VRFY/EXPN ACLs are safe: Exim then
- * refuses EXPN and refuses VRFY (or, since 4.98, answers a neutral 252).
+ * single word {@code accept} with no such ACL is Exim's built-in accept-all), the routers those
+ * commands then run, and options from Exim 3 that Exim 4 rejects. Unset VRFY/EXPN ACLs are safe: Exim
+ * then refuses EXPN and refuses VRFY (or, since 4.98, answers a neutral 252).
+ *
+ * <p>Routers (Exim spec, generic router options): EXPN skips a router with {@code expn} false or
+ * {@code verify_only} set; VRFY is recipient verification, so it skips a router with {@code verify} or
+ * {@code verify_recipient} false. The same recipient verification serves {@code verify = recipient}
+ * in the RCPT ACL, which is why the VRFY finding never suggests {@code no_verify}: it would make valid
+ * recipients fail verification. {@code no_expn} only affects EXPN, so EX404's fix adds it.
  */
 public final class EximChecker {
 
@@ -70,6 +76,7 @@ public final class EximChecker {
                     "convert the file to Exim 4 syntax (Exim 4.x ships convert4r4)");
         }
         Verdict expn = null;
+        Verdict vrfy = null;
         for (String cmd : List.of("vrfy", "expn")) {
             Option opt = c.main.get("acl_smtp_" + cmd);
             if (opt == null) {
@@ -90,22 +97,106 @@ public final class EximChecker {
             }
             if (cmd.equals("expn")) {
                 expn = v;
+            } else {
+                vrfy = v;
             }
         }
         if (expn != null && (expn.kind() == Kind.ACCEPTS_ALL || expn.kind() == Kind.ACCEPTS_SOME)) {
             for (Router r : c.routers) {
-                Option driver = r.options().get("driver");
-                Option expnOpt = r.options().get("expn");
-                if (driver != null && driver.value().equals("redirect")
-                        && (expnOpt == null || !expnOpt.value().equalsIgnoreCase("false"))) {
-                    ctx.report(LintRule.EX404, expn.kind() == Kind.ACCEPTS_ALL ? Severity.MEDIUM : Severity.LOW,
-                            r.at().file(), r.at().line(), 1,
-                            "router " + r.name() + " (redirect) has no no_expn, so EXPN reveals where its addresses go"
-                                    + (expn.kind() == Kind.ACCEPTS_ALL ? ", to any client" : ", to the clients the EXPN ACL accepts"),
-                            "add no_expn to router " + r.name());
+                if (!"redirect".equals(value(r, "driver")) || !isTrue(r, "expn", true) || isTrue(r, "verify_only", false)
+                        || !expands(r)) {
+                    continue;
+                }
+                ctx.report(LintRule.EX404, expn.kind() == Kind.ACCEPTS_ALL ? Severity.MEDIUM : Severity.LOW,
+                        r.at().file(), r.at().line(), 1,
+                        "router " + r.name() + " (redirect) has no no_expn, so EXPN lists the addresses it redirects to"
+                                + (expn.kind() == Kind.ACCEPTS_ALL ? ", for any client" : ", for the clients the EXPN ACL accepts"),
+                        "add no_expn to router " + r.name() + " (it only stops EXPN; delivery and verification are unchanged)");
+                Edit e = addNoExpn(r);
+                if (e != null) {
+                    ctx.fix(e);
                 }
             }
         }
+        if (vrfy != null && (vrfy.kind() == Kind.ACCEPTS_ALL || vrfy.kind() == Kind.ACCEPTS_SOME)) {
+            List<String> revealing = new ArrayList<>();
+            for (Router r : c.routers) {
+                if (!isTrue(r, "verify", true) || !isTrue(r, "verify_recipient", true)) {
+                    continue; // VRFY skips it
+                }
+                if (isTrue(r, "check_local_user", false)) {
+                    revealing.add(r.name() + " (check_local_user: system accounts)");
+                } else if ("redirect".equals(value(r, "driver")) && expands(r)) {
+                    revealing.add(r.name() + " (redirect: alias names)");
+                }
+            }
+            if (!revealing.isEmpty()) {
+                Option opt = c.main.get("acl_smtp_vrfy");
+                ctx.report(LintRule.EX407, vrfy.kind() == Kind.ACCEPTS_ALL ? Severity.MEDIUM : Severity.LOW, opt.at().file(),
+                        opt.at().line(), 1, "VRFY is accepted " + (vrfy.kind() == Kind.ACCEPTS_ALL ? "for any client" : "for some clients")
+                                + " and runs routers that know local users, so 250 and 550 tell real names from unknown ones: "
+                                + String.join(", ", revealing),
+                        "restrict acl_smtp_vrfy to your own hosts or remove it; do not add no_verify to these routers: RCPT-time"
+                                + " verify = recipient runs them too, so valid recipients would be refused");
+            }
+        }
+    }
+
+    private static String value(Router r, String name) {
+        Option o = r.options().get(name);
+        return o == null ? null : o.value().strip();
+    }
+
+    /** An Exim boolean router option: {@code name}, {@code no_name}/{@code not_name}, or {@code name = true|false|yes|no}. */
+    static boolean isTrue(Router r, String name, boolean dflt) {
+        String v = value(r, name);
+        if (v == null) {
+            return dflt;
+        }
+        return switch (v.toLowerCase(Locale.ROOT)) {
+            case "false", "no" -> false;
+            case "true", "yes" -> true;
+            default -> dflt;
+        };
+    }
+
+    /** Whether a redirect router can expand to addresses: data or file, and not just a :fail:/:defer:/:blackhole: item. */
+    private static boolean expands(Router r) {
+        if (r.options().containsKey("file")) {
+            return true;
+        }
+        String data = value(r, "data");
+        if (data == null) {
+            return false;
+        }
+        String d = data.replaceAll("^\"|\"$", "").strip();
+        return !(d.startsWith(":fail:") || d.startsWith(":defer:") || d.startsWith(":blackhole:"));
+    }
+
+    /**
+     * "no_expn" on the line after the router's name, indented like its first option. Only when the
+     * router sets no expn option at all (Exim refuses an option set twice) and the name line is a line
+     * of its own, not part of a continuation.
+     */
+    private static Edit addNoExpn(Router r) {
+        if (r.options().containsKey("expn")) {
+            return null;
+        }
+        SourceFile f = r.at().file();
+        int n = r.at().line();
+        if (n < 1 || n > f.lines().size() || f.line(n).text().stripTrailing().endsWith("\\")
+                || (n > 1 && f.line(n - 1).text().stripTrailing().endsWith("\\"))) {
+            return null;
+        }
+        String indent = "  ";
+        for (Option o : r.options().values()) {
+            if (o.at().file() == f && o.at().line() > n) {
+                String t = f.line(o.at().line()).text();
+                indent = t.substring(0, t.length() - t.stripLeading().length());
+                break;
+            }
+        }
+        return Edit.insertAfter(f, n, (indent.isEmpty() ? "  " : indent) + "no_expn", LintRule.EX404);
     }
 
     static Verdict evaluate(EximConfig c, Option opt) {

@@ -116,13 +116,17 @@ public enum LintRule {
     EX403("exim-acl-not-found", Severity.MEDIUM, "acl_smtp_vrfy/acl_smtp_expn names an ACL that does not exist",
             "Exim answers every such command with a temporary error and logs an ACL error. Define the ACL or remove the option."),
     EX404("exim-expn-shows-aliases", Severity.MEDIUM, "EXPN is allowed and a redirect router lacks no_expn",
-            "EXPN runs the routers; a redirect router without no_expn reveals alias and list members to the hosts the "
-                    + "EXPN ACL accepts. Add no_expn to redirect routers that should stay private."),
+            "EXPN runs the routers; a redirect router (data or file) without no_expn lists alias and mailing-list members "
+                    + "and .forward targets to the hosts the EXPN ACL accepts. Add no_expn to the router: it only stops EXPN."),
     EX405("exim3-option", Severity.MEDIUM, "an Exim 3 option that Exim 4 no longer reads",
             "Exim 4 refuses to start on this option, and its intent (which hosts may VRFY, EXPN or relay) now belongs "
                     + "in an ACL. Replace it as the message says."),
     EX406("exim-vrfy-expn-acl-accepts-some", Severity.INFO, "VRFY/EXPN are accepted for some clients",
             "The ACL accepts VRFY or EXPN for listed hosts only. Check the host list is only your own systems."),
+    EX407("exim-vrfy-runs-user-routers", Severity.MEDIUM, "VRFY is allowed and runs routers that know local users",
+            "VRFY verifies the address as a recipient: routers with check_local_user or alias lookups answer 250 for a "
+                    + "real name and 550 for an unknown one. Restrict acl_smtp_vrfy; no_verify on the routers is not the fix, "
+                    + "because RCPT-time verify = recipient runs the same routers and would then refuse valid recipients."),
 
     // tacit.toml
     TC500("tacit-config-invalid", Severity.HIGH, "tacit serve refuses this configuration",

@@ -52,7 +52,17 @@ class DebianConfigsTest {
         String text = Files.readString(template, StandardCharsets.ISO_8859_1);
         Path opened = Lints.write(dir, "open/exim4.conf.template", "acl_smtp_expn = acl_check_rcpt\n" + text);
         var r = Lints.lint(opened);
-        assertThat(ids(r)).contains("EX406", "EX404");
+        assertThat(ids(r)).containsExactlyInAnyOrder("EX406", "EX404", "EX404", "EX404");
+        // the alias routers lack no_expn; userforward, procmail and maildrop have it
+        assertThat(EximLintTest.routersNamed(r, "EX404")).containsExactlyInAnyOrder("system_aliases", "lowuid_aliases", "mail4root");
+        // VRFY opened the same way: the routers verification runs (not those with no_verify) are named
+        Path vrfy = Lints.write(dir, "vrfy/exim4.conf.template", "acl_smtp_vrfy = acl_check_rcpt\n" + text);
+        var v = Lints.lint(vrfy);
+        assertThat(ids(v)).containsExactlyInAnyOrder("EX406", "EX407");
+        assertThat(Lints.first(v, "EX407").message()).contains("real_local (check_local_user", "system_aliases (redirect",
+                "lowuid_aliases (check_local_user", "local_user (check_local_user", "mail4root (redirect")
+                .doesNotContain("userforward").doesNotContain("procmail").doesNotContain("maildrop");
+        assertThat(Lints.first(v, "EX407").severity()).isEqualTo(Severity.LOW);
     }
 
     static int lineOf(Path file, String text) throws Exception {
