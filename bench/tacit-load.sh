@@ -180,11 +180,13 @@ for r in $(seq 1 "$RUNS"); do
     log "== run $r: sessions/s (connect, banner, EHLO, QUIT)"
     sb_run sessions 50 "$r" ""
     sb_run sessions 1 "$r" ""
-    log "== run $r: the enumeration defence's cost at concurrency 50 (client not trusted: Tacit's default)"
+    log "== run $r: the enumeration defence's cost (client not trusted: Tacit's default)"
     start_tacit
     warm_up
-    src_run session 1024 50 "$N_SMALL" "$r" -defense
-    src_run persist 1024 50 "$N_SMALL" "$r" -defense
+    for c in $CONCS; do
+        src_run session 1024 "$c" "$N_SMALL" "$r" -defense
+        src_run persist 1024 "$c" "$N_SMALL" "$r" -defense
+    done
     out=$("$JAVA" "$HERE/RcptLatency.java" "$PORT" 50 10 user1@bench.test); log "  defense on, RCPT latency c=50: $out"
     csv "rcpt,tacit-defense-on,\"$out\",0,50,$r,,,,,,,,,,,,"
     start_tacit "$TRUSTED"
