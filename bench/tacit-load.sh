@@ -155,10 +155,11 @@ idle_run() {  # idle_run N label
     log "  idle client: $(tail -1 "$fifo")"
 }
 
-# A JVM compiles its hot paths in the first tens of thousands of messages (C2 was still busy after
-# 3,000); a mail server runs for days, so each fresh Tacit is measured after this warm-up.
+# A JVM compiles its hot paths in the first tens of thousands of messages (-XX:+PrintCompilation:
+# still ~30 compilations a second after 20,000 messages, C2 12% of the profile); a mail server runs
+# for days, so each fresh Tacit is measured after this warm-up.
 warm_up() {
-    local w=${WARMUP:-20000}
+    local w=${WARMUP:-40000}
     [ "$QUICK" = 1 ] && w=5000
     timeout 300 "$SRC" -d -l 1024 -m "$w" -s 10 -f from@example.com -t user1@bench.test "127.0.0.1:$PORT" >/dev/null 2>&1 || true
     timeout 300 "$SRC" -l 1024 -m $((w / 5)) -s 50 -f from@example.com -t user1@bench.test "127.0.0.1:$PORT" >/dev/null 2>&1 || true

@@ -1,6 +1,7 @@
 package dev.tacit.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.tacit.smtp.SmtpClient;
 import dev.tacit.testing.External;
@@ -93,6 +94,69 @@ class DemoIT {
         assertThat(Files.readString(data.resolve("users"))).contains("tj:Thomas Jefferson\n", "bf:Ben Franklin\n", "br:Betsy Ross\n",
                 "jqp:John Q. Public\n");
         assertThat(Files.readString(data.resolve("tacit.toml"))).contains("privacy_options = \"goaway\"");
+    }
+
+    /** Whether nothing listens on 127.0.0.1:port right now (a bind attempt, closed at once). */
+    private static boolean free(int port) {
+        try (java.net.ServerSocket s = new java.net.ServerSocket(port, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The README's command as written, `tacit demo` with no --port and no --data-dir: it listens on
+     * 127.0.0.1:2525 (only there) and keeps its data in ./tacit-demo of the working directory, which it
+     * names at start. Run in a scratch working directory and HOME, so nothing lands in the checkout.
+     */
+    @Test
+    void demoWithoutFlagsUsesPort2525AndTheDefaultFolder() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(free(2525),
+                "skipped: 127.0.0.1:2525 is already taken on this machine, so the demo's default port cannot be tried");
+        Path work = Files.createDirectories(dir.resolve("work"));
+        Path home = Files.createDirectories(dir.resolve("home"));
+        Path log = dir.resolve("demo.log");
+        // the submission port has its own default (2587); only when that one is busy is it moved, so the test still runs
+        String[] args = free(2587) ? new String[] {"demo"} : new String[] {"demo", "--submission-port", String.valueOf(External.freePort())};
+        Path data = work.toRealPath().resolve("tacit-demo"); // the demo names its folder from the real working directory
+        try (TacitProcess p = TacitProcess.startIn(work, java.util.Map.of("HOME", home.toString()), log, args)) {
+            try {
+                p.awaitPort(2525, 30_000);
+            } catch (AssertionError e) {
+                // another build on this machine may have taken 2525 since the check: that is the skip case, not a failure
+                org.junit.jupiter.api.Assumptions.assumeFalse(Files.readString(log).contains("Address already in use"),
+                        "skipped: 127.0.0.1:2525 was taken by another process while the demo started");
+                throw e;
+            }
+            try (SmtpClient c = SmtpClient.connect("127.0.0.1", 2525, Duration.ofSeconds(10))) {
+                assertThat(c.read().raw()).containsExactly("220 mail.example.com ESMTP");
+                assertThat(c.command("EHLO me").code()).isEqualTo(250);
+                assertThat(c.command("MAIL FROM:<visitor@example.org>").code()).isEqualTo(250);
+                assertThat(c.command("RCPT TO:<gw@example.com>").code()).isEqualTo(250);
+                assertThat(c.command("DATA").code()).isEqualTo(354);
+                assertThat(c.data("Subject: default folder\r\n\r\nhi\r\n".getBytes(StandardCharsets.US_ASCII)).code()).isEqualTo(250);
+            }
+            // bound to 127.0.0.1, not to every address: another loopback address is refused
+            assertThatThrownBy(() -> {
+                try (java.net.Socket s = new java.net.Socket()) {
+                    s.connect(new java.net.InetSocketAddress("127.0.0.2", 2525), 2_000);
+                }
+            }).isInstanceOf(java.net.ConnectException.class);
+            assertThat(new Maildirs(data.resolve("mail")).await("gw", 1, Duration.ofSeconds(10)).get(0)).contains("Subject: default folder");
+            assertThat(p.stop()).isIn(0, 143);
+        }
+        String out = Files.readString(log);
+        assertThat(out).contains("tacit: listening on 127.0.0.1:2525 as mail.example.com", "tacit demo: data in " + data + " (",
+                "swaks --server 127.0.0.1:2525 ");
+        assertThat(data.resolve("users")).content().contains("tj:Thomas Jefferson");
+        assertThat(data.resolve("aliases")).content().contains("all: gw, tj, bf, br, jqp");
+        assertThat(data.resolve("tacit.toml")).exists();
+        assertThat(data.resolve("tls/cert.pem")).exists();
+        // nothing written into HOME: the default folder follows the working directory
+        try (var s = Files.list(home)) {
+            assertThat(s).isEmpty();
+        }
     }
 
     /** The README's "what a leaking sendmail tells a prober" block, replayed against the demo run as it says. */

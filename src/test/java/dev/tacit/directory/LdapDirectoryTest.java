@@ -12,8 +12,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The LDAP backend against a real LDAP server on loopback: members named by DNs of any shape,
- * nested groups, rfc822MailMember addresses, a user filter that matches mail addresses, escaping of
- * probed names, batch lookups, and an outage that is reported as one (then recovered from).
+ * nested groups, rfc822MailMember addresses, user filters that match mail addresses or cn (as the
+ * login, or beside uid), escaping of probed names, batch lookups, and an outage that is reported as
+ * one (then recovered from).
  */
 class LdapDirectoryTest {
 
@@ -68,6 +69,44 @@ class LdapDirectoryTest {
             assertThat(d.user("gw)(uid=*")).isEmpty();
             Map<String, User> none = d.users(List.of("*", "x)(uid=*"));
             assertThat(none).isEmpty();
+        }
+    }
+
+    @Test
+    void userFilterCanMatchCn() throws Exception {
+        // a site whose accounts carry the login in cn (posixAccount style, cn=jdoe) and the full name in displayName
+        try (LdapFixture f = new LdapFixture()) {
+            fill(f);
+            f.server.addEntries(
+                    new Entry("cn=jdoe,ou=people," + BASE, new Attribute("objectClass", "inetOrgPerson"), new Attribute("cn", "jdoe"),
+                            new Attribute("sn", "Doe"), new Attribute("displayName", "Jane Doe")),
+                    new Entry("cn=staff,ou=groups," + BASE, new Attribute("objectClass", "groupOfNames"), new Attribute("cn", "staff"),
+                            new Attribute("member", "cn=jdoe,ou=people," + BASE)));
+            LdapDirectory.Settings byCn = new LdapDirectory.Settings("ldap://127.0.0.1:" + f.port(), null, null, BASE,
+                    "(&(objectClass=inetOrgPerson)(cn={0}))", "cn", "displayName",
+                    "(&(|(objectClass=groupOfNames)(objectClass=nisMailAlias))(cn={0}))", List.of("member", "rfc822MailMember"), 2,
+                    Duration.ofSeconds(1));
+            try (LdapDirectory d = LdapDirectory.open(byCn)) {
+                assertThat(d.user("jdoe")).contains(new User("jdoe", "Jane Doe", null));
+                assertThat(d.user("JDoe")).as("cn matches without regard to case").isPresent();
+                // uid is not in this filter: gw (uid gw, cn "George Washington") is not found by his uid
+                assertThat(d.user("gw")).isEmpty();
+                assertThat(d.user("j*")).as("a probed wildcard is a value, not a pattern").isEmpty();
+                assertThat(d.users(List.of("JDOE", "gw", "nobody"))).containsOnlyKeys("JDOE");
+                // a member DN named by cn is that user's login
+                assertThat(d.alias("staff").orElseThrow().targets()).containsExactly("jdoe");
+                Expander x = new Expander(d, FileDirectoryTest.DOMAINS);
+                assertThat(x.run("staff", Expander.Mode.EXPAND).entries()).extracting(Expansion.Entry::user).containsExactly("jdoe");
+                assertThat(x.run("jdoe@example.com", Expander.Mode.VERIFY).entries()).extracting(Expansion.Entry::user)
+                        .containsExactly("jdoe");
+                assertThat(x.run("gw", Expander.Mode.VERIFY).firstError()).isEqualTo(new Expansion.Problem.Unknown("gw"));
+            }
+            // cn beside uid: the full name finds the account, whose login stays its uid
+            try (LdapDirectory d = LdapDirectory.open(settings(f.port(), "(&(objectClass=inetOrgPerson)(|(uid={0})(cn={0})))"))) {
+                assertThat(d.user("george washington")).contains(new User("gw", "George Washington", null));
+                assertThat(d.user("gw")).contains(new User("gw", "George Washington", null));
+                assertThat(d.users(List.of("George Washington", "tj"))).containsOnlyKeys("George Washington", "tj");
+            }
         }
     }
 

@@ -132,6 +132,32 @@ class ProtocolTest {
     }
 
     @Test
+    void ipv6ListenAddressLiteralIsLocal(@TempDir Path own) throws Exception {
+        // class w takes the literals of the listen addresses (issue 3): here only ::1, so [IPv6:::1]
+        // (in any spelling) is this host, while [IPv6:::2] and even [127.0.0.1] are somewhere else
+        try (TestServer ts = TestServer.start(own, """
+                listen = ["[::1]:0"]
+                privacy_options = "public"
+                enumeration_defense = false
+                """)) {
+            int port = ts.port(ListenerRole.MTA);
+            try (SmtpClient c = SmtpClient.connect("::1", port, java.time.Duration.ofSeconds(30))) {
+                assertThat(c.read().code()).isEqualTo(220);
+                say(c, "EHLO x");
+                assertThat(say(c, "VRFY gw@[IPv6:::1]")).containsExactly("250 2.1.5 George Washington <gw@mail.example.com>");
+                assertThat(say(c, "VRFY gw@[IPv6:0:0:0:0:0:0:0:1]")).containsExactly("250 2.1.5 George Washington <gw@mail.example.com>");
+                assertThat(say(c, "VRFY nosuch@[IPv6:::1]")).containsExactly("550 5.1.1 nosuch@[IPv6:::1]... User unknown");
+                assertThat(say(c, "VRFY gw@[IPv6:::2]")).hasSize(1).first().asString().startsWith("252 ").doesNotContain("George");
+                say(c, "MAIL FROM:<a@example.org>");
+                assertThat(say(c, "RCPT TO:<gw@[IPv6:::1]>")).containsExactly("250 2.1.5 <gw@[IPv6:::1]>... Recipient ok");
+                assertThat(say(c, "RCPT TO:<nosuch@[IPv6:::1]>")).containsExactly("550 5.1.1 <nosuch@[IPv6:::1]>... User unknown");
+                assertThat(say(c, "RCPT TO:<gw@[IPv6:::2]>")).containsExactly("550 5.7.1 <gw@[IPv6:::2]>... Relaying denied");
+                assertThat(say(c, "RCPT TO:<gw@[127.0.0.1]>")).containsExactly("550 5.7.1 <gw@[127.0.0.1]>... Relaying denied");
+            }
+        }
+    }
+
+    @Test
     void tooManyRecipients() throws Exception {
         try (SmtpClient c = server.greeted()) {
             say(c, "EHLO x");

@@ -22,9 +22,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * STARTTLS (RFC 3207) and implicit TLS (RFC 8314) against a real Tacit: what EHLO offers with and
- * without a certificate, the same answers before and after TLS, the command-injection defence
- * (CVE-2011-0411), the session reset, the protocol and cipher policy as openssl sees it, certificate
- * reload without restart, and the trace headers (RFC 3848).
+ * without a certificate, the same answers before and after TLS (on the MTA and submission ports), the
+ * command-injection defence (CVE-2011-0411), the session reset, the protocol and cipher policy as
+ * openssl sees it, certificate reload without restart, and the trace headers (RFC 3848).
  */
 class StartTlsTest {
 
@@ -57,38 +57,72 @@ class StartTlsTest {
                 "MAIL FROM:<someone@example.org>", "RCPT TO:<gw@example.com>", "RCPT TO:<nosuchuser@example.com>",
                 "RCPT TO:<relay@elsewhere.example.org>", "RCPT TO:<relay%elsewhere.example.org@example.com>", "RSET",
                 "HELP", "NOOP"};
+        // the submission port: the same, but AUTH is offered only after TLS and MAIL needs TLS and then AUTH
+        // (RFC 6409, RFC 4954 4), so the envelope is compared apart
+        String[] submissionProbes = {"VRFY gw", "VRFY nosuchuser", "EXPN all", "EXPN nosuchlist", "VERB", "ETRN example.com",
+                "RSET", "HELP", "NOOP", "RCPT TO:<gw@example.com>"};
         for (int i = 0; i < configs.length; i++) {
             Path d = Files.createDirectories(dir.resolve("c" + i));
             try (TestServer ts = TlsFixture.start(d, configs[i], "[guard]\nenabled = false\n")) {
-                // one session in plaintext, one that starts TLS first: sendmail's per-session VRFY
-                // slow-down would otherwise grow between the two halves
-                List<String> before;
-                List<List<String>> plain = new ArrayList<>();
-                try (SmtpClient c = TlsFixture.greeted(ts, ListenerRole.MTA)) {
-                    before = ehlo(c);
-                    for (String p : probes) {
-                        plain.add(c.command(p).raw());
-                    }
-                }
-                assertThat(before).contains("STARTTLS").noneMatch(k -> k.startsWith("AUTH"));
-                SmtpClient c = TlsFixture.greeted(ts, ListenerRole.MTA);
-                assertThat(ehlo(c)).isEqualTo(before);
-                c = TlsFixture.startTls(c);
-                List<String> after = ehlo(c);
-                List<String> expected = new ArrayList<>(before);
-                expected.remove("STARTTLS");
-                assertThat(after).as("EHLO after TLS: the same list without STARTTLS").isEqualTo(expected);
-                for (int p = 0; p < probes.length; p++) {
-                    assertThat(c.command(probes[p]).raw()).as(configs[i] + probes[p]).isEqualTo(plain.get(p));
-                }
+                List<List<String>> mta = sameBeforeAndAfterTls(ts, ListenerRole.MTA, configs[i], probes);
                 if (i == 1) {
-                    assertThat(plain.get(0)).as("the public config answers per user").isNotEqualTo(plain.get(1));
+                    assertThat(mta.get(0)).as("the public config answers per user").isNotEqualTo(mta.get(1));
                 }
-                assertThat(plain.get(9)).as("relaying is refused either way").containsExactly(
+                assertThat(mta.get(9)).as("relaying is refused either way").containsExactly(
                         "550 5.7.1 <relay@elsewhere.example.org>... Relaying denied");
-                c.close();
+                List<List<String>> sub = sameBeforeAndAfterTls(ts, ListenerRole.SUBMISSION, configs[i], submissionProbes);
+                assertThat(sub.subList(0, 9)).as("the submission port answers VRFY, EXPN and the rest as the MTA port does")
+                        .isEqualTo(List.of(mta.get(0), mta.get(1), mta.get(2), mta.get(3), mta.get(4), mta.get(5), mta.get(11),
+                                mta.get(12), mta.get(13)));
+                // the envelope: refused before TLS for want of TLS, after it for want of AUTH, never answered per user
+                try (SmtpClient c = TlsFixture.greeted(ts, ListenerRole.SUBMISSION)) {
+                    ehlo(c);
+                    assertThat(c.command("MAIL FROM:<someone@example.org>").raw()).containsExactly(
+                            "530 5.7.0 Must issue a STARTTLS command first");
+                    SmtpClient t = TlsFixture.startTls(c);
+                    ehlo(t);
+                    assertThat(t.command("MAIL FROM:<someone@example.org>").raw()).containsExactly("530 5.7.0 Authentication required");
+                    assertThat(sub.get(9)).containsExactly("503 5.5.1 Need MAIL before RCPT");
+                    assertThat(t.command("RCPT TO:<nosuchuser@example.com>").raw()).isEqualTo(sub.get(9));
+                    t.close();
+                }
             }
         }
+    }
+
+    /**
+     * One session in plaintext and one that starts TLS first (sendmail's per-session VRFY slow-down
+     * would otherwise grow between the two halves) on this listener: the EHLO list after TLS is the
+     * one before without STARTTLS (and, on the submission port, with AUTH), every probe gets the same
+     * answer. Returns the plaintext answers.
+     */
+    private static List<List<String>> sameBeforeAndAfterTls(TestServer ts, ListenerRole role, String config, String[] probes)
+            throws Exception {
+        List<String> before;
+        List<List<String>> plain = new ArrayList<>();
+        try (SmtpClient c = TlsFixture.greeted(ts, role)) {
+            before = ehlo(c);
+            for (String p : probes) {
+                plain.add(c.command(p).raw());
+            }
+        }
+        assertThat(before).as(role + " before TLS").contains("STARTTLS").noneMatch(k -> k.startsWith("AUTH"));
+        SmtpClient c = TlsFixture.greeted(ts, role);
+        assertThat(ehlo(c)).isEqualTo(before);
+        c = TlsFixture.startTls(c);
+        List<String> after = ehlo(c);
+        List<String> expected = new ArrayList<>(before);
+        expected.remove("STARTTLS");
+        if (role == ListenerRole.SUBMISSION) {
+            assertThat(after).as("AUTH is offered after TLS").contains("AUTH PLAIN LOGIN");
+            after = after.stream().filter(k -> !k.startsWith("AUTH")).toList();
+        }
+        assertThat(after).as(role + ": EHLO after TLS: the same list without STARTTLS").isEqualTo(expected);
+        for (int p = 0; p < probes.length; p++) {
+            assertThat(c.command(probes[p]).raw()).as(role + " " + config + probes[p]).isEqualTo(plain.get(p));
+        }
+        c.close();
+        return plain;
     }
 
     @Test

@@ -40,6 +40,16 @@ public final class TacitProcess implements AutoCloseable {
      * {@code ulimit -n fdLimit} (soft and hard, so the JVM cannot raise it again).
      */
     public static TacitProcess start(Path log, List<String> jvmOptions, int fdLimit, String... args) throws IOException {
+        return start(null, java.util.Map.of(), log, jvmOptions, fdLimit, args);
+    }
+
+    /** Started in a working directory (null: this one) with extra environment variables, e.g. HOME. */
+    public static TacitProcess startIn(Path workDir, java.util.Map<String, String> env, Path log, String... args) throws IOException {
+        return start(workDir, env, log, List.of(), 0, args);
+    }
+
+    private static TacitProcess start(Path workDir, java.util.Map<String, String> env, Path log, List<String> jvmOptions, int fdLimit,
+            String... args) throws IOException {
         List<String> cmd = new ArrayList<>();
         if (fdLimit > 0) {
             cmd.addAll(List.of("bash", "-c", "ulimit -n " + fdLimit + " && exec \"$@\"", "bash"));
@@ -49,6 +59,10 @@ public final class TacitProcess implements AutoCloseable {
         cmd.addAll(List.of("-jar", jar().toString()));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        if (workDir != null) {
+            pb.directory(workDir.toFile());
+        }
+        pb.environment().putAll(env);
         return new TacitProcess(pb.start());
     }
 
