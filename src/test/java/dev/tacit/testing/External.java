@@ -63,9 +63,4 @@ public final class External {
         String d = System.getenv("TACIT_PROJECT_DIR");
         return d != null ? Path.of(d) : Path.of("").toAbsolutePath();
     }
-
-    /** ../shared next to the repository (spec, oracle, bench); may be absent outside this workplace. */
-    public static Path shared() {
-        return projectDir().resolve("../shared").normalize();
-    }
 }
