@@ -85,4 +85,21 @@ class MaildirDeliveryTest {
         MaildirDelivery.copyCrlfToLf(new ByteArrayInputStream(in.getBytes(StandardCharsets.US_ASCII)), out, buffer);
         assertThat(out.toString(StandardCharsets.US_ASCII)).isEqualTo("a\nb\rc\r\nd\n\n\r");
     }
+
+    @org.junit.jupiter.api.Test
+    void lineEndsMatchAPlainModelOnRandomBodies() throws Exception {
+        java.util.Random rnd = new java.util.Random(20261122);
+        byte[] alphabet = {'\r', '\n', 'x', '.', ' '};
+        for (int round = 0; round < 2000; round++) {
+            byte[] body = new byte[rnd.nextInt(300)];
+            for (int k = 0; k < body.length; k++) {
+                body[k] = alphabet[rnd.nextInt(alphabet.length)];
+            }
+            int buffer = 1 + rnd.nextInt(64);
+            var out = new java.io.ByteArrayOutputStream();
+            MaildirDelivery.copyCrlfToLf(new ByteArrayInputStream(body), out, buffer);
+            String model = new String(body, StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
+            assertThat(out.toString(StandardCharsets.ISO_8859_1)).as("round %d, buffer %d", round, buffer).isEqualTo(model);
+        }
+    }
 }
