@@ -16,5 +16,5 @@ mkdir -p "$OUT"
 (cd "$ROOT" && ./mvnw -q -B -DskipTests package)
 PFX_RESULTS=$OUT/postfix bash "$SHARED/bench/postfix-anchor.sh" setup fsync accept sessions memory
 RESULTS=$OUT/tacit bash "$HERE/tacit-load.sh"
-python3 "$HERE/compare.py" "$OUT/postfix/raw.csv" "$OUT/tacit/raw.csv" "$OUT/postfix/env.txt" > "$ROOT/docs/performance.md"
+{ python3 "$HERE/compare.py" "$OUT/postfix/raw.csv" "$OUT/tacit/raw.csv" "$OUT/postfix/env.txt"; echo; cat "$HERE/profile-notes.md"; } > "$ROOT/docs/performance.md"
 echo "docs/performance.md written; raw data in $OUT"
