@@ -7,6 +7,7 @@ import dev.tacit.delivery.Outbound;
 import dev.tacit.delivery.SmtpDelivery;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -207,13 +208,32 @@ public final class QueueRunner implements AutoCloseable {
         if (local.isEmpty()) {
             return;
         }
+        List<Done> done = new ArrayList<>();
+        if (transports.maildir().sync() != MaildirDelivery.Sync.FILE) {
+            // Nothing here waits for a disk (the batch's syncfs comes after): writing the files one by
+            // one on this thread costs less than two thread wake-ups per delivery (profile: 10-13
+            // context switches per 1 KB message, each expensive on a VM).
+            for (QueuedMessage m : local) {
+                for (int t : m.pendingTargets()) {
+                    try {
+                        done.add(new Done(m, t, deliverAlone(m, t)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new InterruptedIOException("queue runner interrupted");
+                    } catch (RuntimeException e) {
+                        log.error("queue runner: a delivery failed unexpectedly", e);
+                    }
+                }
+            }
+            settle(local, done);
+            return;
+        }
         List<Future<Done>> attempts = new ArrayList<>();
         for (QueuedMessage m : local) {
             for (int t : m.pendingTargets()) {
                 attempts.add(workers.submit(() -> new Done(m, t, deliverAlone(m, t))));
             }
         }
-        List<Done> done = new ArrayList<>();
         for (Future<Done> f : attempts) {
             try {
                 done.add(f.get());
