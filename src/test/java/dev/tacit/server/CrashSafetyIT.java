@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tacit.smtp.SmtpClient;
 import dev.tacit.testing.External;
 import dev.tacit.testing.TacitProcess;
-import dev.tacit.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -37,17 +36,10 @@ class CrashSafetyIT {
     @Test
     void everyAcknowledgedMessageIsDeliveredExactlyOnceAcrossKill9() throws Exception {
         int port = External.freePort();
-        Files.writeString(dir.resolve("users"), TestServer.USERS);
-        Files.writeString(dir.resolve("aliases"), TestServer.ALIASES);
-        Path config = dir.resolve("tacit.toml");
-        Files.writeString(config, """
-                listen = ["127.0.0.1:%d"]
-                hostname = "mail.example.com"
-                local_domains = ["example.com"]
-                data_dir = "."
+        Path config = TacitProcess.writeSite(dir, port, """
                 privacy_options = "goaway"
                 admin_listen = "127.0.0.1:0"
-                """.formatted(port));
+                """);
         Path log = dir.resolve("server.log");
         Set<String> acked = ConcurrentHashMap.newKeySet();
         AtomicInteger counter = new AtomicInteger();

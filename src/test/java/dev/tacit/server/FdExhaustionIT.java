@@ -6,13 +6,11 @@ import dev.tacit.smtp.SmtpClient;
 import dev.tacit.testing.External;
 import dev.tacit.testing.Maildirs;
 import dev.tacit.testing.TacitProcess;
-import dev.tacit.testing.TestServer;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -44,21 +42,14 @@ class FdExhaustionIT {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void outOfDescriptorsRefusesWith421AndRecovers() throws Exception {
         int port = External.freePort();
-        Files.writeString(dir.resolve("users"), TestServer.USERS);
-        Files.writeString(dir.resolve("aliases"), TestServer.ALIASES);
-        Path config = dir.resolve("tacit.toml");
-        Files.writeString(config, """
-                listen = ["127.0.0.1:%d"]
-                hostname = "mail.example.com"
-                local_domains = ["example.com"]
-                data_dir = "."
+        Path config = TacitProcess.writeSite(dir, port, """
                 admin_listen = "off"
                 [limits]
                 max_connections_per_client = 5000
                 [queue]
                 retry_initial = "1s"
                 retry_max = "2s"
-                """.formatted(port));
+                """);
         Path log = dir.resolve("server.log");
         List<Socket> held = new ArrayList<>();
         try (TacitProcess p = TacitProcess.start(log, List.of(), FD_LIMIT, "serve", "--config", config.toString())) {

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tacit.smtp.SmtpClient;
 import dev.tacit.testing.External;
 import dev.tacit.testing.TacitProcess;
-import dev.tacit.testing.TestServer;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,16 +36,9 @@ class OversizeMessageIT {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void hundredMegabytesOverSizeAreRefusedWithoutBeingHeldInMemory() throws Exception {
         int port = External.freePort();
-        Files.writeString(dir.resolve("users"), TestServer.USERS);
-        Files.writeString(dir.resolve("aliases"), TestServer.ALIASES);
-        Path config = dir.resolve("tacit.toml");
-        Files.writeString(config, """
-                listen = ["127.0.0.1:%d"]
-                hostname = "mail.example.com"
-                local_domains = ["example.com"]
-                data_dir = "."
+        Path config = TacitProcess.writeSite(dir, port, """
                 admin_listen = "off"
-                """.formatted(port));
+                """);
         Path log = dir.resolve("server.log");
         try (TacitProcess p = TacitProcess.start(log, List.of("-Xmx48m"), 0, "serve", "--config", config.toString())) {
             p.awaitPort(port, 30_000);

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.tacit.smtp.SmtpClient;
 import dev.tacit.testing.External;
 import dev.tacit.testing.TacitProcess;
-import dev.tacit.testing.TestServer;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -42,16 +41,9 @@ class SlowDataMemoryIT {
     @Timeout(value = 3, unit = TimeUnit.MINUTES)
     void bodiesHeldOpenInDataDoNotExhaustTheHeap() throws Exception {
         int port = External.freePort();
-        Files.writeString(dir.resolve("users"), TestServer.USERS);
-        Files.writeString(dir.resolve("aliases"), TestServer.ALIASES);
-        Path config = dir.resolve("tacit.toml");
-        Files.writeString(config, """
-                listen = ["127.0.0.1:%d"]
-                hostname = "mail.example.com"
-                local_domains = ["example.com"]
-                data_dir = "."
+        Path config = TacitProcess.writeSite(dir, port, """
                 admin_listen = "off"
-                """.formatted(port));
+                """);
         Path log = dir.resolve("server.log");
         List<Socket> held = new ArrayList<>();
         try (TacitProcess p = TacitProcess.start(log, List.of("-Xmx64m"), 0, "serve", "--config", config.toString())) {

@@ -27,6 +27,24 @@ public final class TacitProcess implements AutoCloseable {
         return jar;
     }
 
+    /**
+     * The test site in {@code dir}: TestServer's users and aliases files and a tacit.toml listening on
+     * 127.0.0.1:{@code port} for mail.example.com, with {@code extraToml} after the common keys
+     * (top-level keys first, then tables). Returns the config file.
+     */
+    public static Path writeSite(Path dir, int port, String extraToml) throws IOException {
+        Files.writeString(dir.resolve("users"), TestServer.USERS);
+        Files.writeString(dir.resolve("aliases"), TestServer.ALIASES);
+        Path config = dir.resolve("tacit.toml");
+        Files.writeString(config, """
+                listen = ["127.0.0.1:%d"]
+                hostname = "mail.example.com"
+                local_domains = ["example.com"]
+                data_dir = "."
+                """.formatted(port) + extraToml);
+        return config;
+    }
+
     public static String java() {
         return ProcessHandle.current().info().command().orElse("java");
     }
