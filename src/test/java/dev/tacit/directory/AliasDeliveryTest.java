@@ -35,11 +35,14 @@ class AliasDeliveryTest {
             self: \\self, br
             """;
 
-    @Test
-    void eachFinalRecipientGetsOneCopy(@TempDir Path dir) throws Exception {
+    /** Both ways the queue runner delivers a batch: in turn (batch sync) and in parallel (fsync per file). */
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"batch", "file"})
+    void eachFinalRecipientGetsOneCopy(String maildirSync, @TempDir Path dir) throws Exception {
         Files.createDirectories(dir);
         Files.writeString(dir.resolve("team.list"), "# team\njs, gw\nbr\n");
-        try (TestServer ts = TestServer.start(dir, "", USERS, ALIASES); SmtpClient c = ts.greeted()) {
+        String toml = "[queue]\nmaildir_sync = \"" + maildirSync + "\"\n";
+        try (TestServer ts = TestServer.start(dir, toml, USERS, ALIASES); SmtpClient c = ts.greeted()) {
             assertThat(c.command("EHLO client.example.net").code()).isEqualTo(250);
             assertThat(c.command("MAIL FROM:<sender@remote.test>").code()).isEqualTo(250);
             for (String rcpt : new String[] {"<all>", "<staff@example.com>", "<nested>", "<gw>", "<mixed>"}) {
