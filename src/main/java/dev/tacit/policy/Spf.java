@@ -60,6 +60,8 @@ public final class Spf {
             return checkHost(ip, domain.toLowerCase(Locale.ROOT), new Budget(), 0);
         } catch (Abort a) {
             return a.result;
+        } catch (IllegalArgumentException e) {
+            return Result.PERMERROR; // a malformed address or prefix in the record (RFC 7208 4.6: syntax error)
         }
     }
 

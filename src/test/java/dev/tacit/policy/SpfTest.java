@@ -33,6 +33,9 @@ class SpfTest {
                 .txt("two.test", "v=spf1 -all").txt("two.test", "v=spf1 +all")
                 .txt("macro.test", "v=spf1 exists:%{i}.x.test -all")
                 .txt("notspf.test", "some verification token")
+                .txt("badip.test", "v=spf1 ip4:300.1.1.1 +all")
+                .txt("badcidr.test", "v=spf1 ip4:192.0.2.0/33 +all")
+                .txt("badlen.test", "v=spf1 a/xx +all").a("badlen.test", "192.0.2.7")
                 .txt("voids.test", "v=spf1 a:n1.void.test a:n2.void.test a:n3.void.test -all")
                 .txt("dnsdown.test", "v=spf1 include:down.test -all").failing("down.test");
         StringBuilder loop = new StringBuilder("v=spf1");
@@ -78,6 +81,10 @@ class SpfTest {
         assertThat(check("192.0.2.7", "notspf.test")).isEqualTo(Spf.Result.NONE);
         assertThat(check("192.0.2.7", "two.test")).isEqualTo(Spf.Result.PERMERROR);
         assertThat(check("192.0.2.7", "macro.test")).isEqualTo(Spf.Result.PERMERROR);
+        // a malformed address or prefix length in the sender's record is its syntax error, not ours
+        assertThat(check("192.0.2.7", "badip.test")).isEqualTo(Spf.Result.PERMERROR);
+        assertThat(check("192.0.2.7", "badcidr.test")).isEqualTo(Spf.Result.PERMERROR);
+        assertThat(check("192.0.2.7", "badlen.test")).isEqualTo(Spf.Result.PERMERROR);
         assertThat(check("192.0.2.7", "voids.test")).isEqualTo(Spf.Result.PERMERROR);
         assertThat(check("192.0.2.7", "many.test")).as("more than 10 DNS-querying terms").isEqualTo(Spf.Result.PERMERROR);
         assertThat(check("192.0.2.7", "dnsdown.test")).isEqualTo(Spf.Result.TEMPERROR);
