@@ -227,6 +227,7 @@ public final class QueueRunner implements AutoCloseable {
                     throw new InterruptedIOException("queue runner interrupted");
                 } catch (RuntimeException e) {
                     log.error("queue runner: a delivery failed unexpectedly", e);
+                    done.add(new Done(m, t, new DeliveryResult.Temporary("internal error: " + e)));
                 }
             }
         }
@@ -237,7 +238,14 @@ public final class QueueRunner implements AutoCloseable {
         List<Future<Done>> attempts = new ArrayList<>();
         for (QueuedMessage m : local) {
             for (int t : m.pendingTargets()) {
-                attempts.add(workers.submit(() -> new Done(m, t, deliverAlone(m, t))));
+                attempts.add(workers.submit(() -> {
+                    try {
+                        return new Done(m, t, deliverAlone(m, t));
+                    } catch (RuntimeException e) {
+                        log.error("queue runner: a delivery failed unexpectedly", e);
+                        return new Done(m, t, new DeliveryResult.Temporary("internal error: " + e));
+                    }
+                }));
             }
         }
         List<Done> done = new ArrayList<>();
@@ -245,7 +253,7 @@ public final class QueueRunner implements AutoCloseable {
             try {
                 done.add(f.get());
             } catch (Exception e) {
-                log.error("queue runner: a delivery failed unexpectedly", e);
+                log.error("queue runner: a delivery was interrupted", e);
             }
         }
         return done;
