@@ -399,6 +399,11 @@ public final class Spool implements AutoCloseable {
 
     private Segment rotate() throws IOException {
         Segment old = active;
+        if (old.allocated > old.size) {
+            // a full segment keeps no zero tail (recovery would tolerate it, but it is up to 1 MB of disk)
+            old.channel.truncate(old.size);
+            old.allocated = old.size;
+        }
         if (fsync) {
             old.channel.force(false);
         }

@@ -136,7 +136,13 @@ class SpoolTest {
                 all.add(put(s, "message " + i + "\r\n" + "x".repeat(200) + "\r\n", "gw"));
             }
             try (Stream<Path> files = Files.list(dir.resolve("journal"))) {
-                assertThat(files.count()).isGreaterThan(3);
+                List<Path> segs = files.sorted().toList();
+                assertThat(segs.size()).isGreaterThan(3);
+                for (Path full : segs.subList(0, segs.size() - 1)) {
+                    byte[] b = Files.readAllBytes(full);
+                    assertThat(b.length).as("a rotated segment ends at its last record, without the zero-filled tail")
+                            .isEqualTo(endOfRecords(b));
+                }
             }
             // finish all but the very first: nothing can be reclaimed while the oldest segment holds it
             for (QueuedMessage m : all.subList(1, all.size())) {
