@@ -3,11 +3,12 @@ package dev.tacit.server;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.util.Map;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -24,7 +25,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * {@link #LOOKUP_THREADS} platform threads, one lookup per address at a time, results (names and
  * failures) are kept for a minute, and a session waits at most {@link #WAIT_MILLIS} before it goes on
  * with {@code [ip]}: a flood from more addresses than that, all with hanging PTR lookups, costs a new
- * client at most that second.
+ * client at most that second. The queue of waiting lookups and the cache are bounded too: past them a
+ * client simply gets no name.
  */
 final class ClientNames {
 
@@ -36,11 +38,12 @@ final class ClientNames {
     private record Entry(CompletableFuture<String> name, long created) {}
 
     private static final Map<InetAddress, Entry> NAMES = new ConcurrentHashMap<>();
+    private static final CompletableFuture<String> NO_NAME = CompletableFuture.completedFuture(null);
     private static final AtomicInteger THREADS = new AtomicInteger();
     /** Lookups in flight at most; idle threads end after 30 s. */
     static final int LOOKUP_THREADS = 64;
     private static final ExecutorService LOOKUPS = new ThreadPoolExecutor(LOOKUP_THREADS, LOOKUP_THREADS, 30, TimeUnit.SECONDS,
-            new LinkedBlockingQueue<>(), r -> Thread.ofPlatform().daemon(true).name("dns-reverse-" + THREADS.incrementAndGet()).unstarted(r));
+            new ArrayBlockingQueue<>(LOOKUP_THREADS * 16), r -> Thread.ofPlatform().daemon(true).name("dns-reverse-" + THREADS.incrementAndGet()).unstarted(r));
 
     static {
         ((ThreadPoolExecutor) LOOKUPS).allowCoreThreadTimeOut(true);
@@ -77,18 +80,26 @@ final class ClientNames {
             if (NAMES.size() >= MAX_ENTRIES) {
                 NAMES.values().removeIf(x -> x.name().isDone());
             }
+            if (NAMES.size() >= MAX_ENTRIES) {
+                return NO_NAME; // that many lookups hanging: go on without a name, remember nothing
+            }
         }
         Entry fresh = new Entry(new CompletableFuture<>(), now);
         Entry won = NAMES.compute(a, (k, old) -> old != null && old != e ? old : fresh);
         if (won == fresh) {
             // reverse lookup, checked forward by the JDK
-            LOOKUPS.execute(() -> {
-                try {
-                    fresh.name().complete(a.getCanonicalHostName());
-                } catch (RuntimeException ex) {
-                    fresh.name().completeExceptionally(ex);
-                }
-            });
+            try {
+                LOOKUPS.execute(() -> {
+                    try {
+                        fresh.name().complete(a.getCanonicalHostName());
+                    } catch (RuntimeException ex) {
+                        fresh.name().completeExceptionally(ex);
+                    }
+                });
+            } catch (RejectedExecutionException full) {
+                NAMES.remove(a, fresh); // every lookup thread busy and the queue full: no name this time
+                fresh.name().complete(null);
+            }
         }
         return won.name();
     }
