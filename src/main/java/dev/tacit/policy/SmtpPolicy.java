@@ -166,7 +166,7 @@ public final class SmtpPolicy {
      * reply may have blocked it meanwhile. Null when the session may go on.
      */
     public Decision blocked(ClientView c) {
-        if (guarded(c) && c.source().level() == EnumerationGuard.Level.BLOCK) {
+        if (c.source().level() == EnumerationGuard.Level.BLOCK && guarded(c)) { // the cheap test first: this runs per command
             return Decision.closing(Replies.guardBlocked(host));
         }
         return null;
