@@ -14,10 +14,12 @@ import java.util.function.LongSupplier;
  * A short-lived cache in front of a network backend (PostgreSQL, LDAP): each answer, found or not,
  * is reused for {@code directory.cache_ttl}. Failures are never cached, so an outage answers 451 for
  * names not cached and recovery is seen at once. At most {@code directory.cache_size} answers are
- * kept; past that, expired answers are dropped and, if still full, everything is.
+ * kept; past that, expired answers are dropped, then absent names make room for a found one, and an
+ * answer that still finds no room is not cached (nothing already cached is thrown away for it).
  *
  * <p>Security: a negative answer is cached too, so a prober asking for many absent names pays for
- * each backend query only once per TTL; it learns nothing it would not learn without the cache.
+ * each backend query only once per TTL, and a flood of absent names cannot evict the real users;
+ * it learns nothing it would not learn without the cache.
  *
  * <p>Config keys: directory.cache_ttl, directory.cache_size.
  */
@@ -62,8 +64,12 @@ public final class CachingDirectory implements Directory {
         if (cache.size() >= maxEntries) {
             long now = clock.getAsLong();
             cache.values().removeIf(c -> now - c.expires > 0);
+            if (cache.size() >= maxEntries && value.isPresent()) {
+                // a prober's absent names never push out real users: they go first
+                cache.values().removeIf(c -> ((Optional<?>) c.value).isEmpty());
+            }
             if (cache.size() >= maxEntries) {
-                cache.clear();
+                return; // full of live answers: this one is simply not cached
             }
         }
         cache.put(key, new Cached(value, clock.getAsLong() + ttlNanos));
