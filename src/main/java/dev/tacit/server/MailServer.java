@@ -110,9 +110,8 @@ public final class MailServer implements AutoCloseable {
             EnumerationGuard guard = new EnumerationGuard(cfg.guard(), guardStore(cfg, metrics), mailLog, events, metrics, Clock.systemUTC());
             resources.add(guard);
             SmtpPolicy policy = new SmtpPolicy(cfg, new SendmailVerifier(expander, cfg.hostname()), mailLog, events, guard, metrics,
-                    new PasswordCheck(directory, domains, cfg.auth().maxConcurrent()), new Spf(Dns.resolver(
-                            cfg.delivery().dnsServers().stream().map(a -> new InetSocketAddress(a.host(), a.port())).toList(),
-                            cfg.delivery().commandTimeout())));
+                    new PasswordCheck(directory, domains, cfg.auth().maxConcurrent()), new Spf(Dns.resolver(dnsServers(cfg.delivery()),
+                            cfg.delivery().connectTimeout())));
             ServerTls tls = cfg.tls().enabled() ? ServerTls.load(cfg.tls().cert(), cfg.tls().key()) : null;
             Spool spool = Spool.open(cfg.spoolDir(), cfg.queue().fsync());
             spool.onSync(metrics::fsyncBatch);
@@ -155,10 +154,15 @@ public final class MailServer implements AutoCloseable {
         }
     }
 
+    /** delivery.dns_servers as socket addresses (empty: the system's resolver). */
+    private static List<InetSocketAddress> dnsServers(TacitConfig.Delivery d) {
+        return d.dnsServers().stream().map(a -> new InetSocketAddress(a.host(), a.port())).toList();
+    }
+
     /** Maildir or LMTP for local users; SMTP (MX, static routes or smarthost) for remote addresses. */
     static QueueRunner.Transports transports(TacitConfig cfg) throws IOException {
         TacitConfig.Delivery d = cfg.delivery();
-        List<InetSocketAddress> dns = d.dnsServers().stream().map(a -> new InetSocketAddress(a.host(), a.port())).toList();
+        List<InetSocketAddress> dns = dnsServers(d);
         Map<String, MxResolver.Static> routes = new HashMap<>();
         d.routes().forEach((domain, a) -> routes.put(domain, new MxResolver.Static(a.host(), a.port())));
         MxResolver mx = new MxResolver(dns, routes, d.remotePort(), d.connectTimeout());
