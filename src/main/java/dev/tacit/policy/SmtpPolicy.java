@@ -500,14 +500,6 @@ public final class SmtpPolicy {
                 verdict.targets());
     }
 
-    /**
-     * Where an accepted local recipient's mail goes: the alias expansion, duplicates removed. Problems
-     * met on the way (unknown targets, loops) are logged; they do not stop the other targets.
-     */
-    public List<Target> deliveryTargets(String queueId, MailAddress address) throws DirectoryUnavailableException {
-        return deliveryPlan(queueId, address).targets().stream().map(Planned::target).toList();
-    }
-
     /** Whether a domain is delivered here (class w). */
     public boolean isLocalDomain(String domain) {
         return verifier.expander().domains().isLocal(domain);

@@ -144,11 +144,6 @@ public final class Session implements Runnable, ClientView {
         return authConfigured() && tls != null && authLogin == null;
     }
 
-    /** The login the client authenticated as, or null. */
-    public String authenticatedAs() {
-        return authLogin;
-    }
-
     public void authenticated(String login) {
         this.authLogin = login;
     }

@@ -65,12 +65,6 @@ public final class ServerTls {
         return sb.toString();
     }
 
-    /** The certificate presented now. */
-    public X509Certificate certificate() {
-        reloadIfChanged();
-        return state.leaf;
-    }
-
     /**
      * Reads the files again when they changed since the pair in use was loaded; returns true when a
      * new pair is now in use.
