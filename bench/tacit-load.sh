@@ -7,6 +7,7 @@
 #                   run `postfix-anchor.sh setup` first); Tacit's data goes under it too (a disk)
 #        RESULTS    where raw.csv and run.log go
 #        RUNS       repetitions (default 1), CONCS (default "10 50"), QUICK=1 for small counts
+#        PARTS      what runs besides acceptance and delivery (default "sessions defense memory")
 # Every load is bounded by a message count and by `timeout`; all traffic is on 127.0.0.1.
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -22,7 +23,13 @@ BIN=$WORK/bin
 SRC=$WORK/root/usr/sbin/smtp-source
 export LD_LIBRARY_PATH=$WORK/root/usr/lib/postfix
 PORT=2535
-DATA=$WORK/tacit
+# Nothing is deleted while the load runs: this disk is ext4 without a journal, where every new inode
+# skips the inodes freed in the last 60-300 s (ext4's recently_deleted()); after deleting the 60,000
+# files of a warm-up, a Maildir delivery took 3 times as long (perf: find_inode_bit, recently_deleted).
+# So each Tacit gets a folder of its own, delivered mail is moved aside, and all of it goes at the end.
+DATA_ROOT=$WORK/tacit
+DATA=
+STARTS=0
 JAVA=$(bash -c "source <(sed -n '/^java_major()/,/^}/p;/^find_java()/,/^}/p' '$ROOT/tacit'); find_java")
 TACIT_PID=
 mkdir -p "$RESULTS"
@@ -37,7 +44,8 @@ now() { date +%s.%N; }
 # start_tacit TOML-LINES... : a fresh data folder, one user (user1@bench.test), Tacit's defaults otherwise
 start_tacit() {
     stop_tacit
-    rm -rf "$DATA"; mkdir -p "$DATA"
+    STARTS=$((STARTS + 1)); DATA=$DATA_ROOT/$STARTS
+    mkdir -p "$DATA"
     printf 'user1:Bench User\nuser2:Bench User Two\n' > "$DATA/users"
     : > "$DATA/aliases"
     {
@@ -67,7 +75,11 @@ stop_tacit() {
     if [ -n "$TACIT_PID" ] && kill -0 "$TACIT_PID" 2>/dev/null; then kill "$TACIT_PID"; wait "$TACIT_PID" 2>/dev/null || true; fi
     TACIT_PID=
 }
-trap stop_tacit EXIT
+# set_aside: the delivered mail of a run leaves user1's Maildir without being deleted (see DATA_ROOT)
+set_aside() { [ -d "$DATA/mail/user1" ] && mv "$DATA/mail/user1" "$DATA/mail/done-$(date +%s%N)"; return 0; }
+cleanup() { stop_tacit; rm -rf "$DATA_ROOT"; }
+rm -rf "$DATA_ROOT"
+trap cleanup EXIT
 
 snap() { python3 "$SHARED/bench/tools/cpusnap.py" "$TACIT_PID"; }
 machine_busy_1s() {
@@ -87,21 +99,27 @@ cpu_fields() {
       printf "%.0f %.0f %.0f %.3f %.0f", 100*busy/t, 100*(y[3]-x[3])/t, 100*other/t, (n>0? 1000*ours/hz/n : 0), 100*kern/t }'
 }
 client_cpu() { awk '{printf "%.2f", $1+$2}' "$1" 2>/dev/null || echo 0; }
-delivered() { { find "$DATA/mail/user1/new" -type f 2>/dev/null || true; } | wc -l; }
+# The same waiter as postfix-anchor.sh's wait_delivered (one Python process listing new/ every 50 ms),
+# so both servers pay the same for being watched.
 wait_delivered() {  # N t0 -> seconds from t0 until N delivered (bounded 300 s)
-    local want=$1 t0=$2 i
-    for i in $(seq 1 6000); do
-        if [ "$(delivered)" -ge "$want" ]; then awk -v a="$t0" -v b="$(now)" 'BEGIN{printf "%.3f", b-a}'; return; fi
-        sleep 0.05
-    done
-    echo NaN
+    python3 - "$DATA/mail/user1/new" "$1" "$2" <<'PY'
+import os, sys, time
+d, want, t0 = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+deadline = time.time() + 300
+while True:
+    try: n = len(os.listdir(d))
+    except FileNotFoundError: n = 0
+    if n >= want: print("%.3f" % (time.time() - t0)); break
+    if time.time() > deadline: print("NaN"); sys.stderr.write("timeout: %d/%d delivered\n" % (n, want)); break
+    time.sleep(0.05)
+PY
 }
 
 # src_run mode(session|persist) size conc count run [tag]
 src_run() {
     local mode=$1 size=$2 conc=$3 count=$4 run=$5 tag=${6:-} dflag=
     [ "$mode" = persist ] && dflag=-d
-    rm -rf "$DATA/mail/user1"
+    set_aside
     sync; wait_quiet
     local s0 s1 s2 t0 t1 e2e tf=$RESULTS/client.time rc=0
     s0=$(snap); t0=$(now)
@@ -162,12 +180,19 @@ warm_up() {
     local w=${WARMUP:-40000}
     [ "$QUICK" = 1 ] && w=5000
     timeout 300 "$SRC" -d -l 1024 -m "$w" -s 10 -f from@example.com -t user1@bench.test "127.0.0.1:$PORT" >/dev/null 2>&1 || true
-    timeout 300 "$SRC" -l 1024 -m $((w / 5)) -s 50 -f from@example.com -t user1@bench.test "127.0.0.1:$PORT" >/dev/null 2>&1 || true
+    # every load measured below, so that none of them is the first the compiler sees of its paths
+    local c
+    for c in $CONCS; do
+        timeout 300 "$SRC" -l 1024 -m $((w / 5)) -s "$c" -f from@example.com -t user1@bench.test "127.0.0.1:$PORT" >/dev/null 2>&1 || true
+        timeout 300 "$SRC" -l 102400 -m $((w / 20)) -s "$c" -f from@example.com -t user1@bench.test "127.0.0.1:$PORT" >/dev/null 2>&1 || true
+    done
     timeout 60 "$BIN/smtpbench" -M sessions -c 50 -T 3 -p "$PORT" >/dev/null 2>&1 || true
-    log "  warm-up: $w + $((w / 5)) messages, 3 s of sessions"
+    set_aside
+    log "  warm-up: $w persistent + $((w / 5)) one per session + $((w / 20)) of 100 KB at each of c=$CONCS, 3 s of sessions"
 }
 
 # ---------------------------------------------------------------- the runs
+has() { [[ " ${PARTS-sessions defense memory} " == *" $1 "* ]]; }
 TRUSTED='trusted_networks = ["127.0.0.0/8"]'   # as Postfix's mynetworks = 127.0.0.0/8 in the anchor
 for r in $(seq 1 "$RUNS"); do
     log "== run $r: acceptance and delivery, client trusted (the Postfix anchor's setup)"
@@ -178,9 +203,11 @@ for r in $(seq 1 "$RUNS"); do
         src_run session 102400 "$c" "$N_BIG" "$r"
         src_run persist 1024 "$c" "$N_SMALL" "$r"
     done
+    has sessions || continue
     log "== run $r: sessions/s (connect, banner, EHLO, QUIT)"
     sb_run sessions 50 "$r" ""
     sb_run sessions 1 "$r" ""
+    has defense || continue
     log "== run $r: the enumeration defence's cost (client not trusted: Tacit's default)"
     start_tacit
     warm_up
@@ -194,6 +221,7 @@ for r in $(seq 1 "$RUNS"); do
     out=$("$JAVA" "$HERE/RcptLatency.java" "$PORT" 50 10 user1@bench.test); log "  defense off (trusted), RCPT latency c=50: $out"
     csv "rcpt,tacit-defense-off,\"$out\",0,50,$r,,,,,,,,,,,,"
 done
+has memory || { stop_tacit; log "done: $RESULTS/raw.csv"; exit 0; }
 log "== memory: idle connections after EHLO"
 start_tacit "$TRUSTED"
 sleep 2

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.DelayQueue;
 import java.util.concurrent.Delayed;
@@ -33,9 +35,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Delivers queued messages. Messages whose pending targets are all Maildirs go in batches: every
- * target is delivered (in parallel, bounded), the Maildir folders touched are fsync'd once per batch,
- * and the outcomes are journalled with one fsync. Messages with remote or LMTP targets run as a
+ * Delivers queued messages. Messages whose pending targets are all Maildirs go in batches: the
+ * runner thread writes every target's file, then hands the batch to the settler thread, which makes
+ * the Maildir folders touched durable (one syncfs for everything handed over since its last turn) and
+ * journals the outcomes with one fsync, while the runner already writes the next batch. Messages with remote or LMTP targets run as a
  * "round" on virtual threads of their own (one SMTP session per destination domain and envelope
  * sender, one LMTP session per envelope sender), so a slow remote host never holds up local mail;
  * the round's outcomes are journalled when its last session ends (group commit shares the fsync).
@@ -84,8 +87,11 @@ public final class QueueRunner implements AutoCloseable {
     private final ExecutorService workers = Executors.newVirtualThreadPerTaskExecutor();
     private final Semaphore permits;
     private final Set<QueuedMessage> inFlight = ConcurrentHashMap.newKeySet();
+    /** Delivered batches waiting to be made durable; bounded, so a slow disk slows the runner. */
+    private final BlockingQueue<Delivered> settling = new ArrayBlockingQueue<>(64);
     private volatile boolean running;
     private Thread thread;
+    private Thread settler;
 
     public QueueRunner(Spool spool, MaildirDelivery maildir, Routing routing, Settings settings, Clock clock, Consumer<Outcome> listener) {
         this(spool, Transports.maildirOnly(maildir), routing, settings, clock, listener);
@@ -140,6 +146,7 @@ public final class QueueRunner implements AutoCloseable {
             scheduleAt(m, Math.max(now, m.nextAttemptMillis));
         }
         thread = Thread.ofPlatform().name("queue-runner").daemon(true).start(this::loop);
+        settler = Thread.ofPlatform().name("queue-settler").daemon(true).start(this::settleLoop);
     }
 
     /** Queues a freshly accepted message for immediate delivery. */
@@ -193,6 +200,47 @@ public final class QueueRunner implements AutoCloseable {
     /** One attempt's result for one target. */
     private record Done(QueuedMessage m, int target, DeliveryResult result) {}
 
+    /** A batch whose files are written and not yet durable. */
+    private record Delivered(List<QueuedMessage> messages, List<Done> done) {}
+
+    /**
+     * Settles what the runner delivered: everything waiting is merged into one settle, so while a
+     * syncfs and the journal's fsync run, the next batches' files are written and then share the
+     * following sync. Runs until the runner has stopped and nothing is left.
+     */
+    private void settleLoop() {
+        List<Delivered> work = new ArrayList<>();
+        while (running || thread.isAlive() || !settling.isEmpty()) {
+            try {
+                Delivered first = settling.poll(200, TimeUnit.MILLISECONDS);
+                if (first == null) {
+                    continue;
+                }
+                work.add(first);
+                settling.drainTo(work);
+                List<QueuedMessage> messages = new ArrayList<>();
+                List<Done> done = new ArrayList<>();
+                for (Delivered d : work) {
+                    messages.addAll(d.messages());
+                    done.addAll(d.done());
+                }
+                work.clear();
+                try {
+                    settle(messages, done);
+                } catch (RuntimeException e) {
+                    log.error("queue runner: settling a batch failed; its messages will be retried", e);
+                    for (QueuedMessage m : messages) {
+                        inFlight.remove(m);
+                        scheduleAt(m, clock.millis() + settings.retryInitial().toMillis());
+                    }
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     void runBatch(List<QueuedMessage> batch) throws IOException {
         List<QueuedMessage> local = new ArrayList<>();
         for (QueuedMessage m : batch) {
@@ -212,8 +260,17 @@ public final class QueueRunner implements AutoCloseable {
         // after), so writing the files one by one on this thread costs less than the two thread
         // wake-ups a delivery on its own thread takes (profile: 10-13 context switches per 1 KB
         // message, each expensive on a VM); with an fsync per file they run in parallel.
-        List<Done> done = transports.maildir().sync() == MaildirDelivery.Sync.FILE ? deliverInParallel(local) : deliverInTurn(local);
-        settle(local, done);
+        inFlight.addAll(local); // until settled: a message due again meanwhile waits for its outcome
+        try {
+            List<Done> done = transports.maildir().sync() == MaildirDelivery.Sync.FILE ? deliverInParallel(local) : deliverInTurn(local);
+            settling.put(new Delivered(local, done));
+        } catch (InterruptedException | InterruptedIOException e) {
+            // stopping: nothing journalled, the messages stay queued (a restart delivers them again, and
+            // MaildirDelivery's check for an earlier copy keeps that to one)
+            local.forEach(inFlight::remove);
+            Thread.currentThread().interrupt();
+            throw new InterruptedIOException("queue runner interrupted");
+        }
     }
 
     private List<Done> deliverInTurn(List<QueuedMessage> local) throws InterruptedIOException {
@@ -500,12 +557,13 @@ public final class QueueRunner implements AutoCloseable {
     @Override
     public void close() {
         running = false;
-        Thread t = thread;
-        if (t != null) {
-            try {
-                t.join(5000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        for (Thread t : new Thread[] {thread, settler}) { // the settler ends after the runner, once drained
+            if (t != null) {
+                try {
+                    t.join(5000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
             }
         }
         workers.shutdown();
