@@ -1,5 +1,6 @@
 package dev.tacit.delivery;
 
+import dev.tacit.smtp.Bytes;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -185,19 +186,26 @@ public final class MaildirDelivery {
                 out.write('\r'); // the CR that ended the last chunk was not part of a CRLF
             }
             pendingCr = false;
-            int w = 0;
-            for (int i = 0; i < n; i++) {
-                byte b = buf[i];
-                if (b == '\r') {
-                    if (i + 1 == n) {
-                        pendingCr = true; // decided by the next chunk's first byte
-                        break;
-                    }
-                    if (buf[i + 1] == '\n') {
-                        continue;
-                    }
+            int w = 0; // compacted in place: the runs between CRs move down over the dropped ones
+            int i = 0;
+            while (true) {
+                int cr = Bytes.indexOf(buf, i, n, (byte) '\r');
+                int end = cr < 0 ? n : cr;
+                if (w != i) {
+                    System.arraycopy(buf, i, buf, w, end - i);
                 }
-                buf[w++] = b;
+                w += end - i;
+                if (cr < 0) {
+                    break;
+                }
+                if (cr + 1 == n) {
+                    pendingCr = true; // decided by the next chunk's first byte
+                    break;
+                }
+                if (buf[cr + 1] != '\n') {
+                    buf[w++] = '\r'; // a bare CR stays
+                }
+                i = cr + 1;
             }
             out.write(buf, 0, w);
         }

@@ -34,14 +34,16 @@ public final class DataReader {
         long size = 0;
         Outcome bad = null;
         boolean previousCrlf = true; // the DATA command line itself ended the previous line
+        SmtpInput.View line = new SmtpInput.View();
         while (true) {
-            SmtpInput.Line line = in.readLine(maxLine, true);
-            if (line == null || line.end() == SmtpInput.End.EOF) {
+            if (!in.readLine(maxLine, line) || line.end() == SmtpInput.End.EOF) {
                 return new Result(Outcome.EOF, size);
             }
             byte[] data = line.data();
+            int start = line.off();
+            int length = line.len();
             boolean crlf = line.end() == SmtpInput.End.CRLF;
-            if (crlf && previousCrlf && !line.overflow() && data.length == 1 && data[0] == '.') {
+            if (crlf && previousCrlf && !line.overflow() && length == 1 && data[start] == '.') {
                 return new Result(bad == null ? Outcome.OK : bad, size);
             }
             previousCrlf = crlf;
@@ -52,14 +54,14 @@ public final class DataReader {
                     bad = Outcome.BARE_NEWLINE;
                 }
             }
-            int off = data.length > 0 && data[0] == '.' ? 1 : 0;
-            long lineSize = data.length - off + 2L;
+            int dot = length > 0 && data[start] == '.' ? 1 : 0;
+            long lineSize = length - dot + 2L;
             size += lineSize;
             if (bad == null && size > maxSize) {
                 bad = Outcome.TOO_LARGE;
             }
             if (bad == null) {
-                sink.write(data, off, data.length - off);
+                sink.write(data, start + dot, length - dot);
                 sink.write(CRLF);
             }
         }

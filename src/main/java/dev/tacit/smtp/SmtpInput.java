@@ -35,6 +35,48 @@ public final class SmtpInput {
         }
     }
 
+    /**
+     * A line read by {@link #readLine(int, View)}: {@code data[off, off + len)} without its
+     * terminator, valid only until the next read (it may point into this reader's buffer).
+     */
+    public static final class View {
+        byte[] data;
+        int off;
+        int len;
+        End end;
+        boolean overflow;
+        long length;
+
+        public byte[] data() {
+            return data;
+        }
+
+        public int off() {
+            return off;
+        }
+
+        public int len() {
+            return len;
+        }
+
+        public End end() {
+            return end;
+        }
+
+        public boolean overflow() {
+            return overflow;
+        }
+
+        /** Bytes consumed for this line, terminator included (as {@link Line#length()}). */
+        public long length() {
+            return length;
+        }
+
+        public boolean hasBareCr() {
+            return Bytes.indexOf(data, off, off + len, (byte) '\r') >= 0;
+        }
+    }
+
     private final InputStream in;
     private final byte[] buf;
     private int pos;
@@ -77,6 +119,39 @@ public final class SmtpInput {
     }
 
     /**
+     * As {@code readLine(max, true)}, without copying when the whole line is already buffered (the
+     * DATA path: no array per body line). Returns false at end of stream with nothing read.
+     */
+    public boolean readLine(int max, View v) throws IOException {
+        if (pos < limit) {
+            int lf = Bytes.indexOf(buf, pos, limit, (byte) '\n');
+            int chunk = lf - pos;
+            if (lf >= 0 && chunk + 1 <= max) {
+                boolean crlf = chunk > 0 && buf[lf - 1] == '\r';
+                v.data = buf;
+                v.off = pos;
+                v.len = crlf ? chunk - 1 : chunk;
+                v.end = crlf ? End.CRLF : End.LF;
+                v.overflow = false;
+                v.length = chunk + 1L;
+                pos = lf + 1;
+                return true;
+            }
+        }
+        Line l = readLine(max, true);
+        if (l == null) {
+            return false;
+        }
+        v.data = l.data();
+        v.off = 0;
+        v.len = l.data().length;
+        v.end = l.end();
+        v.overflow = l.overflow();
+        v.length = l.length();
+        return true;
+    }
+
+    /**
      * Reads one line of at most {@code max} bytes including the terminator.
      *
      * @param consumeOverflow when a line is too long: true reads and drops the rest of it (DATA),
@@ -94,9 +169,9 @@ public final class SmtpInput {
                 return seen == 0 ? null : new Line(Arrays.copyOf(out, len), End.EOF, overflow, seen);
             }
             int start = pos;
-            int lf = start;
-            while (lf < limit && buf[lf] != '\n') {
-                lf++;
+            int lf = Bytes.indexOf(buf, start, limit, (byte) '\n');
+            if (lf < 0) {
+                lf = limit;
             }
             int chunk = lf - start;
             if (chunk > 0) {

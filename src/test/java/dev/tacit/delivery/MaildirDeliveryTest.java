@@ -102,4 +102,22 @@ class MaildirDeliveryTest {
             assertThat(out.toString(StandardCharsets.ISO_8859_1)).as("round %d, buffer %d", round, buffer).isEqualTo(model);
         }
     }
+
+    /** Long runs without a CR, as in real bodies: the copy skips them eight bytes at a time. */
+    @org.junit.jupiter.api.Test
+    void lineEndsMatchAPlainModelOnBodiesWithLongLines() throws Exception {
+        java.util.Random rnd = new java.util.Random(42);
+        for (int round = 0; round < 500; round++) {
+            byte[] body = new byte[rnd.nextInt(5000)];
+            for (int k = 0; k < body.length; k++) {
+                int p = rnd.nextInt(100);
+                body[k] = (byte) (p < 2 ? '\r' : p < 4 ? '\n' : p < 5 ? 0x8d : 'a' + p % 26);
+            }
+            int buffer = 1 + rnd.nextInt(rnd.nextBoolean() ? 100 : 4096);
+            var out = new java.io.ByteArrayOutputStream();
+            MaildirDelivery.copyCrlfToLf(new ByteArrayInputStream(body), out, buffer);
+            String model = new String(body, StandardCharsets.ISO_8859_1).replace("\r\n", "\n");
+            assertThat(out.toString(StandardCharsets.ISO_8859_1)).as("round %d, buffer %d", round, buffer).isEqualTo(model);
+        }
+    }
 }
