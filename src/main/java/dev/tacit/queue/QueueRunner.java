@@ -54,6 +54,8 @@ public final class QueueRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
     private static final int MAX_BATCH = 512;
+    /** At most one settle (syncfs + journal fsync) per this many nanoseconds. */
+    private static final long SETTLE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
 
     /** How a target's Maildir is found. */
     public interface Routing {
@@ -210,11 +212,19 @@ public final class QueueRunner implements AutoCloseable {
      */
     private void settleLoop() {
         List<Delivered> work = new ArrayList<>();
+        long lastSettle = System.nanoTime() - SETTLE_INTERVAL_NANOS;
         while (running || thread.isAlive() || !settling.isEmpty()) {
             try {
                 Delivered first = settling.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {
                     continue;
+                }
+                // A syncfs and an fsync cost the same for one file or a hundred: let a few
+                // milliseconds of deliveries gather first (their files are already in new/; a crash
+                // before the journal says so delivers them again under the same names).
+                long wait = lastSettle + SETTLE_INTERVAL_NANOS - System.nanoTime();
+                if (wait > 0 && running) {
+                    TimeUnit.NANOSECONDS.sleep(wait);
                 }
                 work.add(first);
                 settling.drainTo(work);
@@ -225,6 +235,7 @@ public final class QueueRunner implements AutoCloseable {
                     done.addAll(d.done());
                 }
                 work.clear();
+                lastSettle = System.nanoTime();
                 try {
                     settle(messages, done);
                 } catch (RuntimeException e) {
