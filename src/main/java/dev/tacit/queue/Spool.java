@@ -84,8 +84,11 @@ public final class Spool implements AutoCloseable {
 
     private final ReentrantLock syncLock = new ReentrantLock();
     private final Condition syncDone = syncLock.newCondition();
-    private boolean syncing;
+    private final Condition syncWanted = syncLock.newCondition();
+    private long requestedSeq;  // the highest position a writer waits for (guarded by syncLock)
     private long syncedSeq;
+    private Thread syncer;      // started by the first wait; ends at close
+    private boolean closing;
     private volatile IOException broken;
 
     private final Map<String, QueuedMessage> index = new ConcurrentHashMap<>();
@@ -422,25 +425,57 @@ public final class Spool implements AutoCloseable {
         return s;
     }
 
+    /**
+     * Waits until the journal is durable up to {@code seq}. The fdatasync runs on a platform thread
+     * of its own: a session's virtual thread parks instead of holding its carrier in the kernel
+     * (a blocked carrier made the scheduler wake a spare one, two context switches per sync), and
+     * each sync covers everything appended before it starts (group commit).
+     */
     private void awaitDurable(long seq) throws IOException {
         if (!fsync) {
             return;
         }
         syncLock.lock();
         try {
+            if (syncedSeq < seq && requestedSeq < seq) {
+                requestedSeq = seq;
+                if (syncer == null) {
+                    syncer = Thread.ofPlatform().name("journal-sync").daemon(true).start(this::syncLoop);
+                }
+                syncWanted.signal();
+            }
             while (syncedSeq < seq) {
                 IOException b = broken;
                 if (b != null) {
                     throw new IOException("spool unusable: " + b.getMessage(), b);
                 }
-                if (syncing) {
-                    syncDone.awaitUninterruptibly();
+                if (closing && (syncer == null || !syncer.isAlive())) {
+                    throw new IOException("spool closed");
+                }
+                syncDone.awaitUninterruptibly();
+            }
+        } finally {
+            syncLock.unlock();
+        }
+    }
+
+    private void syncLoop() {
+        syncLock.lock();
+        try {
+            while (true) {
+                if (broken != null) {
+                    syncDone.signalAll(); // every waiter gives up: nothing more becomes durable
+                }
+                if (closing && (requestedSeq <= syncedSeq || broken != null)) {
+                    syncDone.signalAll(); // anyone still waiting learns the spool is closed
+                    return;
+                }
+                if (requestedSeq <= syncedSeq || broken != null) {
+                    syncWanted.awaitUninterruptibly();
                     continue;
                 }
-                syncing = true;
                 long targetRecords = writtenRecords;
                 long target = writtenSeq;   // read before the segment: see class comment on rotation
-                long before = syncedSeq;
                 Segment seg = active;
                 syncLock.unlock();
                 IOException failure = null;
@@ -450,13 +485,12 @@ public final class Spool implements AutoCloseable {
                     failure = e;
                 } finally {
                     syncLock.lock();
-                    syncing = false;
                 }
                 if (failure != null) {
                     // After a failed fsync the kernel may have dropped the dirty pages: stop accepting.
+                    log.error("journal fsync failed; refusing new mail", failure);
                     broken = failure;
-                    syncDone.signalAll();
-                    throw failure;
+                    continue;
                 }
                 syncedSeq = Math.max(syncedSeq, target);
                 long batch = targetRecords - syncedRecords;
@@ -838,6 +872,22 @@ public final class Spool implements AutoCloseable {
 
     @Override
     public void close() {
+        Thread t;
+        syncLock.lock();
+        try {
+            closing = true;
+            syncWanted.signal(); // the syncer finishes what writers wait for, then ends
+            t = syncer;
+        } finally {
+            syncLock.unlock();
+        }
+        if (t != null) {
+            try {
+                t.join(5000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         appendLock.lock();
         try {
             for (Segment seg : segments.values()) {
