@@ -104,9 +104,9 @@ cpu_fields() {
 }
 client_cpu() { awk '{printf "%.2f", $1+$2}' "$1" 2>/dev/null || echo 0; }
 # The anchor's wait_delivered (list new/ every 50 ms until N are there), except that its Python is
-# started before the load and told when the load ends, so that the ~90 ms a Python takes to start
-# here is not counted: that is under 2% of Postfix's 5-second runs but 7-9% of Tacit's 1-second ones
-# (docs/performance.md says so beside the figures).
+# started before the load and told the moment the load ends. The anchor starts two Pythons (cpusnap,
+# then the waiter) between the end of the load and its first look, about 180 ms here: 3% of Postfix's
+# 5-second runs, but 13% of Tacit's 1.3-second ones (docs/performance.md says so beside the figures).
 start_waiter() {  # N : starts the waiter; after `end_waiter t0`, $WAITER_OUT holds seconds from t0 until N delivered
     WAITER_GO=$RESULTS/waiter.go; WAITER_OUT=$RESULTS/waiter.out
     rm -f "$WAITER_GO" "$WAITER_OUT"; mkfifo "$WAITER_GO"
@@ -124,10 +124,8 @@ while True:
 PY
     WAITER_PID=$!
 }
-end_waiter() {  # not in a subshell: it waits for its child
-    echo "$1" > "$WAITER_GO"
-    wait "$WAITER_PID" || true
-}
+go_waiter() { echo "$1" > "$WAITER_GO"; }  # t0: the load has ended, start counting
+end_waiter() { wait "$WAITER_PID" || true; }  # not in a subshell: it waits for its child
 
 # src_run mode(session|persist) size conc count run [tag]
 src_run() {
@@ -140,8 +138,8 @@ src_run() {
     s0=$(snap); t0=$(now)
     timeout 300 /usr/bin/time -f '%U %S' -o "$tf" "$SRC" $dflag -l "$size" -m "$count" -s "$conc" -f from@example.com \
         -t user1@bench.test "127.0.0.1:$PORT" >/dev/null 2>>"$RESULTS/smtp-source.err" || rc=$?
-    t1=$(now); s1=$(snap)
-    end_waiter "$t0"; e2e=$(cat "$WAITER_OUT"); s2=$(snap)
+    t1=$(now); go_waiter "$t0"; s1=$(snap)
+    end_waiter; e2e=$(cat "$WAITER_OUT"); s2=$(snap)
     local secs rate erate cl f e
     secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.3f", b-a}')
     rate=$(awk -v n="$count" -v s="$secs" 'BEGIN{printf "%.1f", n/s}')

@@ -11,6 +11,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
@@ -101,17 +102,23 @@ public final class MaildirDelivery {
         Path nw = maildir.resolve("new");
         Path cur = maildir.resolve("cur");
         try {
-            ensure(maildir);
-            ensure(tmp);
-            ensure(nw);
-            ensure(cur);
+            if (checkExisting) {
+                ensureAll(maildir, tmp, nw, cur);
+            }
             if (checkExisting && alreadyRead(cur, uniqueName)) {
                 return new DeliveryResult.Delivered(nw, "already delivered before a restart");
             }
             boolean force = sync == Sync.FILE || sync == Sync.BATCH && checkExisting;
             Path tmpFile = tmp.resolve(uniqueName);
-            try (FileChannel ch = FileChannel.open(tmpFile, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING,
-                    StandardOpenOption.WRITE)) {
+            FileChannel opened;
+            try {
+                opened = FileChannel.open(tmpFile, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            } catch (NoSuchFileException e) {
+                // a new mailbox (or one whose folders were removed): made here, not looked for on every delivery
+                ensureAll(maildir, tmp, nw, cur);
+                opened = FileChannel.open(tmpFile, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+            }
+            try (FileChannel ch = opened) {
                 byte[] head = ("Return-Path: <" + sender + ">\nDelivered-To: " + deliveredTo + "\n").getBytes(StandardCharsets.UTF_8);
                 // one buffer the size of the message (at most 64 KiB): a 1 KB message is one write
                 int buffer = (int) Math.min(MAX_BUFFER, Math.max(512, sizeHint + 1));
@@ -131,7 +138,12 @@ public final class MaildirDelivery {
                 }
                 throw e;
             }
-            Files.move(tmpFile, nw.resolve(uniqueName), StandardCopyOption.ATOMIC_MOVE);
+            try {
+                Files.move(tmpFile, nw.resolve(uniqueName), StandardCopyOption.ATOMIC_MOVE);
+            } catch (NoSuchFileException e) {
+                ensureAll(maildir, tmp, nw, cur); // new/ went missing since tmp/ was written
+                Files.move(tmpFile, nw.resolve(uniqueName), StandardCopyOption.ATOMIC_MOVE);
+            }
             return new DeliveryResult.Delivered(nw, nw.resolve(uniqueName).toString());
         } catch (FileAlreadyExistsException e) {
             return new DeliveryResult.Delivered(nw, "already delivered");
@@ -139,6 +151,12 @@ public final class MaildirDelivery {
             return new DeliveryResult.Temporary("permission denied: " + e.getFile());
         } catch (IOException e) {
             return new DeliveryResult.Temporary(String.valueOf(e.getMessage()));
+        }
+    }
+
+    private static void ensureAll(Path... dirs) throws IOException {
+        for (Path d : dirs) {
+            ensure(d);
         }
     }
 

@@ -175,12 +175,17 @@ public final class QueueRunner implements AutoCloseable {
 
     private void loop() {
         Path request = spool.dir().resolve(RUN_REQUEST);
+        long every = TimeUnit.MILLISECONDS.toNanos(200); // a look for the file every 200 ms, not per batch
+        long lastLook = System.nanoTime() - every;
         while (running) {
             try {
-                if (java.nio.file.Files.exists(request)) {
-                    java.nio.file.Files.deleteIfExists(request);
-                    log.info("queue run requested by {}", request);
-                    runNow();
+                if (System.nanoTime() - lastLook >= every) {
+                    lastLook = System.nanoTime();
+                    if (java.nio.file.Files.exists(request)) {
+                        java.nio.file.Files.deleteIfExists(request);
+                        log.info("queue run requested by {}", request);
+                        runNow();
+                    }
                 }
                 Due first = due.poll(200, TimeUnit.MILLISECONDS);
                 if (first == null) {

@@ -77,6 +77,30 @@ class MaildirDeliveryTest {
         assertThat(files(gw.resolve("cur"))).hasSize(1);
     }
 
+    /** Folders are not looked for on every delivery; a missing one is made when a write finds it gone. */
+    @ParameterizedTest
+    @org.junit.jupiter.params.provider.ValueSource(strings = {"", "new", "tmp", "cur"})
+    void aMissingFolderIsMadeAgain(String removed, @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        MaildirDelivery md = new MaildirDelivery(MaildirDelivery.Sync.NONE);
+        Path gw = dir.resolve("gw");
+        assertThat(deliver(md, gw, "1.Qa_0.host", false)).isInstanceOf(DeliveryResult.Delivered.class);
+        Path gone = removed.isEmpty() ? gw : gw.resolve(removed);
+        try (Stream<Path> walk = Files.walk(gone)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        assertThat(deliver(md, gw, "2.Qb_0.host", false)).isInstanceOf(DeliveryResult.Delivered.class);
+        assertThat(gw.resolve("new/2.Qb_0.host")).exists();
+        for (String f : new String[] {"tmp", "new", "cur"}) {
+            if (f.equals("cur") && removed.equals("cur")) {
+                continue; // delivery needs only tmp/ and new/, so a lone missing cur/ waits for the next miss
+            }
+            assertThat(gw.resolve(f)).as(f).isDirectory();
+        }
+        assertThat(files(gw.resolve("tmp"))).isEmpty();
+    }
+
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 3, 7, 512, 65536})
     void lineEndsBecomeLfWhateverTheBufferSize(int buffer) throws Exception {
