@@ -61,8 +61,12 @@ public final class DataReader {
                 bad = Outcome.TOO_LARGE;
             }
             if (bad == null) {
-                sink.write(data, start + dot, length - dot);
-                sink.write(CRLF);
+                if (line.crlfFollows()) {
+                    sink.write(data, start + dot, length - dot + 2);
+                } else {
+                    sink.write(data, start + dot, length - dot);
+                    sink.write(CRLF);
+                }
             }
         }
     }

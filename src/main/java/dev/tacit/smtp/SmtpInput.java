@@ -46,6 +46,7 @@ public final class SmtpInput {
         End end;
         boolean overflow;
         long length;
+        boolean crlfFollows;
 
         public byte[] data() {
             return data;
@@ -74,6 +75,11 @@ public final class SmtpInput {
 
         public boolean hasBareCr() {
             return Bytes.indexOf(data, off, off + len, (byte) '\r') >= 0;
+        }
+
+        /** Whether {@code data[off + len]} and the byte after it are the line's CRLF (so one copy takes both). */
+        public boolean crlfFollows() {
+            return crlfFollows;
         }
     }
 
@@ -134,6 +140,7 @@ public final class SmtpInput {
                 v.end = crlf ? End.CRLF : End.LF;
                 v.overflow = false;
                 v.length = chunk + 1L;
+                v.crlfFollows = crlf;
                 pos = lf + 1;
                 return true;
             }
@@ -148,6 +155,7 @@ public final class SmtpInput {
         v.end = l.end();
         v.overflow = l.overflow();
         v.length = l.length();
+        v.crlfFollows = false;
         return true;
     }
 

@@ -57,6 +57,9 @@ class BytesTest {
             List<String> actual = new ArrayList<>();
             SmtpInput.View v = new SmtpInput.View();
             while (viewing.readLine(max, v)) {
+                if (v.crlfFollows()) {
+                    assertThat(new String(v.data(), v.off() + v.len(), 2, java.nio.charset.StandardCharsets.ISO_8859_1)).isEqualTo("\r\n");
+                }
                 actual.add(new String(v.data(), v.off(), v.len(), java.nio.charset.StandardCharsets.ISO_8859_1) + "|" + v.end() + "|"
                         + v.overflow() + "|" + v.length() + "|" + v.hasBareCr());
             }
