@@ -4,7 +4,7 @@
 Both CSVs are in shared/bench/postfix-anchor.sh's raw.csv format (bench/tacit-load.sh writes Tacit's
 rows in it); medians per (test, variant, size, conc) are compared as ratios against issue 9's targets.
 """
-import csv, re, statistics, subprocess, sys, datetime
+import csv, os, re, statistics, subprocess, sys, time, datetime
 
 def rows(path):
     return [r for r in csv.DictReader(open(path))]
@@ -25,6 +25,21 @@ def fmt(x, d=0):
 
 def ratio(t, p):
     return float("nan") if (t != t or p != p or p == 0) else t / p
+
+def waiter_start_secs():
+    """What the anchor spends between the end of a load and its first look at new/: a cpusnap run and the
+    start of its waiter's Python (median of 5), so Postfix's delivered rates can be judged without it."""
+    snap = os.path.join(os.environ.get("SHARED", ""), "bench", "tools", "cpusnap.py")
+    cmds = [[sys.executable, snap, str(os.getpid())] if os.path.exists(snap) else [sys.executable, "-c", "pass"],
+            [sys.executable, "-c", "import os, sys, time"]]
+    def once():
+        t = time.perf_counter()
+        for c in cmds:
+            subprocess.run(c, capture_output=True)
+        return time.perf_counter() - t
+    return statistics.median(once() for _ in range(5))
+
+WAITER = waiter_start_secs()
 
 out = []
 w = out.append
@@ -48,12 +63,23 @@ w("")
 w("- Postfix 3.7 from Debian's package, not installed: `shared/bench/postfix-anchor.sh` (private tree, virtual(8)")
 w("  delivery into Maildir, fsync of queue file and Maildir file, client in mynetworks).")
 w("- Tacit from `target/tacit.jar`: `bench/tacit-load.sh`, one JVM, journal spool with group commit (fdatasync")
-w("  before every 250), Maildir files made durable (one syncfs per batch) before the journal records the")
-w("  delivery, the client in `trusted_networks` like Postfix's mynetworks; the enumeration defence's cost is")
-w("  measured separately with the client untrusted (Tacit's default). Each fresh Tacit is warmed up with")
-w("  40,000 + 8,000 messages first (the JIT; Postfix needs none).")
+w("  before every 250), Maildir files made durable (one syncfs for all the files delivered in the last 5 ms)")
+w("  before the journal records the delivery, the client in `trusted_networks` like Postfix's mynetworks; the")
+w("  enumeration defence's cost is measured separately with the client untrusted (Tacit's default). Each")
+w("  fresh Tacit is first warmed up with every load measured here (40,000 persistent, 8,000 one per session and")
+w("  2,000 of 100 KB at each concurrency: the JIT; Postfix needs none).")
 w("- \"Delivered\" counts until the last of the run's messages is in Maildir/new, so it includes draining what")
-w("  was accepted faster than it was delivered.")
+w("  was accepted faster than it was delivered. Both sides list new/ every 50 ms with the anchor's Python loop;")
+w("  Tacit's is started before the load and told the moment the load ends. The anchor starts two Python")
+w("  processes (cpusnap, then its waiter) between the end of the load and its first look: about 0.18 s")
+w(f"  here ({WAITER:.2f} s measured when this page was written), which is in Postfix's delivered figures.")
+w("  Delivered ratios are taken against Postfix's figure with that time removed (shown in brackets), the")
+w("  stricter reading for Tacit: it matters most for Postfix's 100 KB runs, which last under 2 s.")
+w("- Nothing is deleted during Tacit's runs: the disk is ext4 without a journal, where a new inode skips the")
+w("  inodes freed in the last 60-300 s (`recently_deleted()`); right after 60,000 files were deleted, a")
+w("  Maildir delivery took three times as long. Tacit's delivered mail is moved aside and removed at the end.")
+w("  (Postfix deletes a queue file per message as part of its design, and the anchor clears the Maildirs")
+w("  before each run.)")
 w("- Same load tools for both: Postfix's `smtp-source` (1 recipient, 1 KB or 100 KB, `-d` for persistent")
 w("  sessions), `shared/bench/tools/smtpbench.c` (connect/EHLO/QUIT sessions; idle connections), CPU from the")
 w("  processes' own accounting (`cpusnap.py`: Postfix's master and all its daemons; Tacit's JVM), end to end")
@@ -74,9 +100,23 @@ for c in ("10", "50"):
         t = pick(tc, "smtp", f"tacit-{mode}", size, c)
         if not p or not t:
             continue
-        for key, what in (("rate", "accepted"), ("e2e_rate", "delivered")):
-            pv, tv = med(p, key), med(t, key)
-            row(f"{label}, c={c}, {what} msg/s", pv, tv, f">= {tgt}x", ratio(tv, pv) >= tgt)
+        pv, tv = med(p, "rate"), med(t, "rate")
+        row(f"{label}, c={c}, accepted msg/s", pv, tv, f">= {tgt}x", ratio(tv, pv) >= tgt)
+        # judged against Postfix's delivered rate without the anchor's measuring overhead (see Method)
+        pv, tv = med(p, "e2e_rate"), med(t, "e2e_rate")
+        n, secs = med(p, "count"), med(p, "e2e_secs")
+        pc = n / (secs - WAITER) if secs == secs and secs > WAITER else pv
+        w(f"| {label}, c={c}, delivered msg/s | {fmt(pv)} ({fmt(pc)} less {WAITER:.2f} s) | {fmt(tv)} | "
+          f"{fmt(ratio(tv, pc), 2)} | >= {tgt}x | {'yes' if ratio(tv, pc) >= tgt else 'no'} |")
+strict = []
+for c in ("10", "50"):
+    for mode, size, tgt, label in (("session", 1024, 4, "1 KB one per session"), ("persist", 1024, 4, "1 KB persistent"),
+                                   ("session", 102400, 3, "100 KB one per session")):
+        p, t = pick(pf, "smtp", f"postfix-{mode}", size, c), pick(tc, "smtp", f"tacit-{mode}", size, c)
+        if p and t:
+            r = ratio(med(t, "e2e_rate"), med(p, "rate"))
+            strict.append(f"{label} c={c} {r:.2f}x ({'met' if r >= tgt else 'not met'})")
+STRICT = "; ".join(strict)
 for c in ("10", "50"):
     t = pick(tc, "smtp", "tacit-session", 1024, c) + pick(tc, "smtp", "tacit-persist", 1024, c)
     p = pick(pf, "smtp", "postfix-session", 1024, c) + pick(pf, "smtp", "postfix-persist", 1024, c)
@@ -86,6 +126,9 @@ for c in ("10", "50"):
 p, t = pick(pf, "smtpbench", "postfix-sessions", conc=50), pick(tc, "smtpbench", "tacit-sessions", conc=50)
 if p and t:
     row("sessions/s (connect, EHLO, QUIT), c=50", med(p, "rate"), med(t, "rate"), ">= 2x", ratio(med(t, "rate"), med(p, "rate")) >= 2)
+w("")
+w("The strictest reading, Tacit's delivered rate against Postfix's accepted rate (which bounds its delivered")
+w(f"rate from above, with no waiter in it): {STRICT}.")
 w("")
 w("### Memory")
 w("")

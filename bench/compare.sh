@@ -8,7 +8,7 @@
 set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
-SHARED=${SHARED:-$(cd "$ROOT/../shared" && pwd)}
+export SHARED=${SHARED:-$(cd "$ROOT/../shared" && pwd)}
 OUT=${OUT:-$ROOT/bench/results/compare-$(date +%Y%m%dT%H%M%S)}
 export RUNS=${RUNS:-3} CONCS=${CONCS:-"10 50"} QUICK=${QUICK:-0} PFX_WORK=${PFX_WORK:-/var/tmp/postfix-anchor}
 [ "$QUICK" = 1 ] && RUNS=1

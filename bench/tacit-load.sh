@@ -125,7 +125,7 @@ PY
     WAITER_PID=$!
 }
 go_waiter() { echo "$1" > "$WAITER_GO"; }  # t0: the load has ended, start counting
-end_waiter() { wait "$WAITER_PID" || true; }  # not in a subshell: it waits for its child
+end_waiter() { wait "$WAITER_PID" || true; rm -f "$WAITER_GO"; }  # not in a subshell: it waits for its child
 
 # src_run mode(session|persist) size conc count run [tag]
 src_run() {

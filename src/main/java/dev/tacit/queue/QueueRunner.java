@@ -38,8 +38,8 @@ import org.slf4j.LoggerFactory;
  * Delivers queued messages. Messages whose pending targets are all Maildirs go in batches: the
  * runner thread writes every target's file, then hands the batch to the settler thread, which makes
  * the Maildir folders touched durable (one syncfs for everything handed over since its last turn) and
- * journals the outcomes with one fsync, while the runner already writes the next batch. Messages with remote or LMTP targets run as a
- * "round" on virtual threads of their own (one SMTP session per destination domain and envelope
+ * journals the outcomes with one fsync, while the runner already writes the next batch. Messages
+ * with remote or LMTP targets run as a "round" on virtual threads of their own (one SMTP session per destination domain and envelope
  * sender, one LMTP session per envelope sender), so a slow remote host never holds up local mail;
  * the round's outcomes are journalled when its last session ends (group commit shares the fsync).
  *
