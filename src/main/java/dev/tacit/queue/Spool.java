@@ -66,6 +66,8 @@ public final class Spool implements AutoCloseable {
     static final byte EXT_DSN = 2;
     /** How far ahead of the last record the active segment is zero-filled (see class comment). */
     static final long PREALLOCATE = 1L << 20;
+    /** Records this large grow the segment instead of going onto preallocated zeros. */
+    static final long BIG_RECORD = 64L << 10;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
 
     private final Path dir;
@@ -352,7 +354,13 @@ public final class Spool implements AutoCloseable {
             long start = seg.size;
             try {
                 if (fsync && start + total > seg.allocated) {
-                    preallocate(seg, start + total);
+                    if (total >= BIG_RECORD) {
+                        // zeros ahead would be written to disk once more by the next fdatasync: for a big
+                        // record that costs more than the size change its own fdatasync commits
+                        seg.allocated = start + total;
+                    } else {
+                        preallocate(seg, start + total);
+                    }
                 }
                 long written = 0;
                 while (written < total) {

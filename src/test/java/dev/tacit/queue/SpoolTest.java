@@ -220,6 +220,28 @@ class SpoolTest {
     }
 
     @Test
+    void aBigRecordGrowsTheSegmentWithoutZerosAndSmallOnesAfterItGoOntoZerosAgain() throws Exception {
+        String big = "x".repeat(120_000) + "\r\n";
+        String bigId;
+        String smallId;
+        Path image;
+        try (Spool s = Spool.open(dir, true)) {
+            bigId = put(s, big, "gw").queueId();
+            Path seg = activeSegment(dir);
+            long afterBig = Files.size(seg);
+            assertThat(endOfRecords(Files.readAllBytes(seg))).as("no zeros written ahead of a big record").isEqualTo(afterBig);
+            smallId = put(s, "small\r\n", "gw").queueId();
+            assertThat(Files.size(seg)).as("a small record after it is zero-filled ahead again")
+                    .isGreaterThanOrEqualTo(afterBig + Spool.PREALLOCATE);
+            image = crashImage("crash");
+        }
+        try (Spool s = Spool.open(image, true)) {
+            assertThat(body(s, s.get(bigId))).isEqualTo(big);
+            assertThat(body(s, s.get(smallId))).isEqualTo("small\r\n");
+        }
+    }
+
+    @Test
     void aCleanCloseLeavesNoZeroTail() throws Exception {
         String qid;
         try (Spool s = Spool.open(dir, true)) {
