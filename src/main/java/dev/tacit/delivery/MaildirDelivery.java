@@ -166,6 +166,10 @@ public final class MaildirDelivery {
                 Files.createDirectories(d, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } catch (UnsupportedOperationException e) {
                 Files.createDirectories(d);
+            } catch (FileAlreadyExistsException e) {
+                // a file, or a link to nowhere (a mailbox on a missing mount): retry later, never
+                // "already delivered", which the caller takes FileAlreadyExistsException to mean
+                throw new IOException("not a directory: " + d, e);
             }
         }
     }

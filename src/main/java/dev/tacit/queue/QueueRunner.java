@@ -243,17 +243,21 @@ public final class QueueRunner implements AutoCloseable {
                 lastSettle = System.nanoTime();
                 try {
                     settle(messages, done);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // the settler must outlive any one batch, or the runner blocks for good
                     log.error("queue runner: settling a batch failed; its messages will be retried", e);
-                    for (QueuedMessage m : messages) {
-                        inFlight.remove(m);
-                        scheduleAt(m, clock.millis() + settings.retryInitial().toMillis());
-                    }
+                    retryLater(messages);
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return;
             }
+        }
+    }
+
+    private void retryLater(List<QueuedMessage> messages) {
+        for (QueuedMessage m : messages) {
+            scheduleAt(m, clock.millis() + settings.retryInitial().toMillis());
+            inFlight.remove(m);
         }
     }
 
@@ -286,6 +290,9 @@ public final class QueueRunner implements AutoCloseable {
             local.forEach(inFlight::remove);
             Thread.currentThread().interrupt();
             throw new InterruptedIOException("queue runner interrupted");
+        } catch (RuntimeException | Error e) {
+            retryLater(local); // e.g. the workers refusing tasks while closing: never stuck in flight
+            throw e;
         }
     }
 
@@ -370,8 +377,7 @@ public final class QueueRunner implements AutoCloseable {
                     settle(List.of(m), List.copyOf(done));
                 } catch (RuntimeException e) {
                     log.error("queue runner: settling {} failed", m.queueId, e);
-                    inFlight.remove(m);
-                    scheduleAt(m, clock.millis() + settings.retryInitial().toMillis());
+                    retryLater(List.of(m));
                 }
             }
         };
@@ -496,10 +502,7 @@ public final class QueueRunner implements AutoCloseable {
             spool.recordResults(results);
         } catch (Exception e) {
             log.error("queue runner: cannot make delivery results durable; the attempt will be retried", e);
-            for (QueuedMessage m : messages) {
-                inFlight.remove(m);
-                scheduleAt(m, clock.millis() + settings.retryInitial().toMillis());
-            }
+            retryLater(messages);
             reports.forEach(this::submit);
             return;
         }
@@ -508,15 +511,16 @@ public final class QueueRunner implements AutoCloseable {
         }
         reports.forEach(this::submit);
         for (QueuedMessage m : messages) {
+            // scheduled (or completed) before it leaves inFlight: a stale due entry of a queue run
+            // meanwhile finds it still in flight instead of retrying it before its back-off
+            if (spool.get(m.queueId) == m) {
+                if (m.allFinal()) {
+                    spool.complete(m);
+                } else {
+                    scheduleAt(m, m.nextAttemptMillis);
+                }
+            }
             inFlight.remove(m);
-            if (spool.get(m.queueId) != m) {
-                continue;
-            }
-            if (m.allFinal()) {
-                spool.complete(m);
-            } else {
-                scheduleAt(m, m.nextAttemptMillis);
-            }
         }
     }
 
@@ -577,6 +581,10 @@ public final class QueueRunner implements AutoCloseable {
             if (t != null) {
                 try {
                     t.join(5000);
+                    if (t.isAlive()) {
+                        t.interrupt(); // e.g. a runner blocked handing a batch to a settler that is stuck
+                        t.join(1000);
+                    }
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }

@@ -38,6 +38,11 @@ import org.slf4j.LoggerFactory;
  * <p>A segment file is deleted only when it is the oldest and every message it holds is complete, so
  * a RESULT record is never lost while its message is still queued.
  *
+ * <p>Rotation: {@code append} makes a new segment active only after forcing the old one (under the
+ * append lock), and a sync reads the written position before it reads the active segment. So every
+ * record the position counts is either in the segment that sync forces or in an older one that
+ * rotation has already forced.
+ *
  * <p>Preallocation: with fsync on, the active segment is filled with zeros {@link #PREALLOCATE} bytes
  * ahead of the last record. An fdatasync of a record written over blocks that already exist and were
  * synced flushes the data only; an fdatasync after an append that grows the file must also commit
@@ -90,6 +95,7 @@ public final class Spool implements AutoCloseable {
     private long requestedSeq;  // the highest position a writer waits for (guarded by syncLock)
     private long syncedSeq;
     private Thread syncer;      // started by the first wait; ends at close
+    private boolean syncerDone; // the syncer has ended: nothing more becomes durable (guarded by syncLock)
     private boolean closing;
     private volatile IOException broken;
 
@@ -457,7 +463,7 @@ public final class Spool implements AutoCloseable {
                 if (b != null) {
                     throw new IOException("spool unusable: " + b.getMessage(), b);
                 }
-                if (closing && (syncer == null || !syncer.isAlive())) {
+                if (syncerDone) {
                     throw new IOException("spool closed");
                 }
                 syncDone.awaitUninterruptibly();
@@ -475,7 +481,6 @@ public final class Spool implements AutoCloseable {
                     syncDone.signalAll(); // every waiter gives up: nothing more becomes durable
                 }
                 if (closing && (requestedSeq <= syncedSeq || broken != null)) {
-                    syncDone.signalAll(); // anyone still waiting learns the spool is closed
                     return;
                 }
                 if (requestedSeq <= syncedSeq || broken != null) {
@@ -489,6 +494,10 @@ public final class Spool implements AutoCloseable {
                 IOException failure = null;
                 try {
                     seg.channel.force(false);
+                } catch (java.nio.channels.ClosedChannelException e) {
+                    if (seg == active) {
+                        failure = e;
+                    } // else: rotated and reclaimed meanwhile; rotate() forced all of it first
                 } catch (IOException e) {
                     failure = e;
                 } finally {
@@ -509,7 +518,15 @@ public final class Spool implements AutoCloseable {
                 }
                 syncDone.signalAll();
             }
+        } catch (Throwable t) {
+            // a failing metrics callback must not leave every later commit waiting for ever
+            log.error("journal sync thread failed; refusing new mail", t);
+            if (broken == null) {
+                broken = new IOException("journal sync thread failed: " + t, t);
+            }
         } finally {
+            syncerDone = true;
+            syncDone.signalAll(); // waiters see broken, or that the spool is closed
             syncLock.unlock();
         }
     }

@@ -77,6 +77,16 @@ class MaildirDeliveryTest {
         assertThat(files(gw.resolve("cur"))).hasSize(1);
     }
 
+    /** A mailbox that is a link to nowhere (a missing mount) is retried later, never taken as delivered. */
+    @org.junit.jupiter.api.Test
+    void aMailboxLinkToNowhereIsATemporaryFailure(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path gw = dir.resolve("gw");
+        Files.createSymbolicLink(gw, dir.resolve("missing-mount/gw"));
+        DeliveryResult r = deliver(new MaildirDelivery(MaildirDelivery.Sync.NONE), gw, "1.Qa_0.host", false);
+        assertThat(r).isInstanceOf(DeliveryResult.Temporary.class);
+        assertThat(((DeliveryResult.Temporary) r).reason()).contains("not a directory");
+    }
+
     /** Folders are not looked for on every delivery; a missing one is made when a write finds it gone. */
     @ParameterizedTest
     @org.junit.jupiter.params.provider.ValueSource(strings = {"", "new", "tmp", "cur"})

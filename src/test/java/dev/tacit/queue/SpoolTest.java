@@ -241,6 +241,50 @@ class SpoolTest {
         }
     }
 
+    /** Writers racing a close either get their record made durable or an error; none waits for ever. */
+    @Test
+    void closingWhileSessionsCommitLeavesNoWriterWaiting() throws Exception {
+        for (int round = 0; round < 20; round++) {
+            Path d = dir.resolve("close-" + round);
+            Spool s = Spool.open(d, true);
+            java.util.concurrent.atomic.AtomicInteger durable = new java.util.concurrent.atomic.AtomicInteger();
+            List<Thread> writers = new ArrayList<>();
+            for (int w = 0; w < 8; w++) {
+                writers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        while (true) {
+                            put(s, "x\r\n", "gw");
+                            durable.incrementAndGet();
+                        }
+                    } catch (IOException | RuntimeException e) {
+                        // the spool closed under this writer: expected
+                    }
+                }));
+            }
+            Thread.sleep(20);
+            s.close();
+            for (Thread t : writers) {
+                assertThat(t.join(java.time.Duration.ofSeconds(10))).as("round %d: a writer still waits after close", round).isTrue();
+            }
+            assertThat(durable.get()).isPositive();
+        }
+    }
+
+    /** A sync thread that dies (here: its metrics callback throws) fails later commits at once. */
+    @Test
+    void aFailingSyncCallbackFailsLaterCommitsInsteadOfHangingThem() throws Exception {
+        try (Spool s = Spool.open(dir, true)) {
+            s.onSync(n -> {
+                throw new IllegalStateException("metrics broke");
+            });
+            QueuedMessage first = put(s, "one\r\n", "gw");
+            assertThat(s.get(first.queueId)).as("its record was synced before the callback threw").isNotNull();
+            org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10), () ->
+                    org.assertj.core.api.Assertions.assertThatThrownBy(() -> put(s, "two\r\n", "gw"))
+                            .isInstanceOf(IOException.class).hasMessageContaining("spool unusable"));
+        }
+    }
+
     @Test
     void aCleanCloseLeavesNoZeroTail() throws Exception {
         String qid;
