@@ -454,6 +454,9 @@ public final class Spool implements AutoCloseable {
             if (syncedSeq < seq && requestedSeq < seq) {
                 requestedSeq = seq;
                 if (syncer == null) {
+                    if (closing) {
+                        throw new IOException("spool closed");
+                    }
                     syncer = Thread.ofPlatform().name("journal-sync").daemon(true).start(this::syncLoop);
                 }
                 syncWanted.signal();
