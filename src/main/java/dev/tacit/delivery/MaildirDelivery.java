@@ -104,19 +104,19 @@ public final class MaildirDelivery {
         try {
             if (checkExisting) {
                 ensureAll(maildir, tmp, nw, cur);
-            }
-            if (checkExisting && alreadyRead(cur, uniqueName)) {
-                return new DeliveryResult.Delivered(nw, "already delivered before a restart");
+                if (alreadyRead(cur, uniqueName)) {
+                    return new DeliveryResult.Delivered(nw, "already delivered before a restart");
+                }
             }
             boolean force = sync == Sync.FILE || sync == Sync.BATCH && checkExisting;
             Path tmpFile = tmp.resolve(uniqueName);
             FileChannel opened;
             try {
-                opened = FileChannel.open(tmpFile, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                opened = openForWriting(tmpFile);
             } catch (NoSuchFileException e) {
                 // a new mailbox (or one whose folders were removed): made here, not looked for on every delivery
                 ensureAll(maildir, tmp, nw, cur);
-                opened = FileChannel.open(tmpFile, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
+                opened = openForWriting(tmpFile);
             }
             try (FileChannel ch = opened) {
                 byte[] head = ("Return-Path: <" + sender + ">\nDelivered-To: " + deliveredTo + "\n").getBytes(StandardCharsets.UTF_8);
@@ -152,6 +152,10 @@ public final class MaildirDelivery {
         } catch (IOException e) {
             return new DeliveryResult.Temporary(String.valueOf(e.getMessage()));
         }
+    }
+
+    private static FileChannel openForWriting(Path file) throws IOException {
+        return FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
     }
 
     private static void ensureAll(Path... dirs) throws IOException {

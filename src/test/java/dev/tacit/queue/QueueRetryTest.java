@@ -20,21 +20,30 @@ class QueueRetryTest {
     @TempDir
     Path dir;
 
+    /** A server whose user "stuck" has a Maildir under a plain file (dir/blocker), so delivery to it fails for now. */
+    private TestServer startWithStuckUser(String retryInitial, String retryMax) throws Exception {
+        Files.writeString(dir.resolve("blocker"), "a file where the Maildir's parent folder should be\n");
+        return TestServer.start(dir, "[queue]\nretry_initial = \"" + retryInitial + "\"\nretry_max = \"" + retryMax + "\"\n",
+                TestServer.USERS + "stuck:Stuck User:blocker/maildir\n", TestServer.ALIASES);
+    }
+
+    /** Sends one message to the recipients; returns its queue id. */
+    private static String send(TestServer ts, String subject, String... rcpts) throws Exception {
+        try (SmtpClient c = ts.greeted()) {
+            c.command("EHLO x");
+            c.command("MAIL FROM:<a@example.org>");
+            for (String r : rcpts) {
+                c.command("RCPT TO:<" + r + ">");
+            }
+            c.command("DATA");
+            return c.data(("Subject: " + subject + "\r\n\r\nbody\r\n").getBytes(StandardCharsets.US_ASCII)).text().split(" ")[1];
+        }
+    }
+
     @Test
     void temporaryFailureIsRetriedAndShownByMailq() throws Exception {
-        Files.writeString(dir.resolve("blocker"), "a file where the Maildir's parent folder should be\n");
-        try (TestServer ts = TestServer.start(dir, "[queue]\nretry_initial = \"200ms\"\nretry_max = \"400ms\"\n",
-                TestServer.USERS + "stuck:Stuck User:blocker/maildir\n", TestServer.ALIASES)) {
-            String qid;
-            try (SmtpClient c = ts.greeted()) {
-                c.command("EHLO x");
-                c.command("MAIL FROM:<a@example.org>");
-                c.command("RCPT TO:<stuck@example.com>");
-                c.command("RCPT TO:<gw@example.com>");
-                c.command("DATA");
-                SmtpClient.Response r = c.data("Subject: retry me\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII));
-                qid = r.text().split(" ")[1];
-            }
+        try (TestServer ts = startWithStuckUser("200ms", "400ms")) {
+            String qid = send(ts, "retry me", "stuck@example.com", "gw@example.com");
             ts.maildirs().await("gw", 1, Duration.ofSeconds(10));
             Thread.sleep(1000); // several failed attempts
             QueuedMessage m = ts.server().spool().get(qid);
@@ -73,17 +82,8 @@ class QueueRetryTest {
      */
     @Test
     void retriesBackOffExponentially() throws Exception {
-        Files.writeString(dir.resolve("blocker"), "a file where the Maildir's parent folder should be\n");
-        try (TestServer ts = TestServer.start(dir, "[queue]\nretry_initial = \"100ms\"\nretry_max = \"10s\"\n",
-                TestServer.USERS + "stuck:Stuck User:blocker/maildir\n", TestServer.ALIASES)) {
-            String qid;
-            try (SmtpClient c = ts.greeted()) {
-                c.command("EHLO x");
-                c.command("MAIL FROM:<a@example.org>");
-                c.command("RCPT TO:<stuck@example.com>");
-                c.command("DATA");
-                qid = c.data("Subject: back off\r\n\r\nbody\r\n".getBytes(StandardCharsets.US_ASCII)).text().split(" ")[1];
-            }
+        try (TestServer ts = startWithStuckUser("100ms", "10s")) {
+            String qid = send(ts, "back off", "stuck@example.com");
             java.util.List<Long> scheduled = new java.util.ArrayList<>();
             long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
             while (scheduled.size() < 5 && System.nanoTime() < end) { // bounded in time
