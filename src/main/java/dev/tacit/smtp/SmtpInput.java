@@ -26,12 +26,7 @@ public final class SmtpInput {
      */
     public record Line(byte[] data, End end, boolean overflow, long length) {
         public boolean hasBareCr() {
-            for (byte b : data) {
-                if (b == '\r') {
-                    return true;
-                }
-            }
-            return false;
+            return Bytes.indexOf(data, 0, data.length, (byte) '\r') >= 0;
         }
     }
 
