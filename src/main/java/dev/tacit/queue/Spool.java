@@ -73,6 +73,12 @@ public final class Spool implements AutoCloseable {
     static final long PREALLOCATE = 1L << 20;
     /** Records this large grow the segment instead of going onto preallocated zeros. */
     static final long BIG_RECORD = 64L << 10;
+    /**
+     * The zero fill after a big record: big records land on zeros already synced, which writes those
+     * blocks twice, so the fill starts small and doubles up to {@link #PREALLOCATE} while no big record
+     * comes (100 KB messages: 267 KB written to disk per message with 1 MiB fills, 215 KB with none).
+     */
+    static final long FILL_AFTER_BIG = 64L << 10;
     private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(64 << 10).asReadOnlyBuffer();
 
     private final Path dir;
@@ -132,6 +138,8 @@ public final class Spool implements AutoCloseable {
         long size;
         /** End of the zero-filled region written ahead of {@link #size}; at least size. */
         long allocated;
+        /** How far ahead the next zero fill goes (see {@link #FILL_AFTER_BIG}). */
+        long fill = PREALLOCATE;
         int live;
 
         Segment(long id, Path path, FileChannel channel, long size) {
@@ -364,8 +372,10 @@ public final class Spool implements AutoCloseable {
                         // zeros ahead would be written to disk once more by the next fdatasync: for a big
                         // record that costs more than the size change its own fdatasync commits
                         seg.allocated = start + total;
+                        seg.fill = FILL_AFTER_BIG;
                     } else {
                         preallocate(seg, start + total);
+                        seg.fill = Math.min(PREALLOCATE, seg.fill * 2);
                     }
                 }
                 long written = 0;
@@ -392,7 +402,7 @@ public final class Spool implements AutoCloseable {
 
     /** Zero-fills the segment from its allocated end to past {@code need} (see class comment). */
     private static void preallocate(Segment seg, long need) throws IOException {
-        long end = Math.max(need, seg.allocated) + PREALLOCATE;
+        long end = Math.max(need, seg.allocated) + seg.fill;
         long pos = Math.max(seg.allocated, seg.size);
         while (pos < end) {
             ByteBuffer z = ZEROS.duplicate();

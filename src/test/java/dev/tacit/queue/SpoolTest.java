@@ -220,7 +220,7 @@ class SpoolTest {
     }
 
     @Test
-    void aBigRecordGrowsTheSegmentWithoutZerosAndSmallOnesAfterItGoOntoZerosAgain() throws Exception {
+    void aBigRecordGrowsTheSegmentWithoutZerosAndSmallOnesAfterItGoOntoZerosFromASmallFillUp() throws Exception {
         String big = "x".repeat(120_000) + "\r\n";
         String bigId;
         String smallId;
@@ -231,8 +231,24 @@ class SpoolTest {
             long afterBig = Files.size(seg);
             assertThat(endOfRecords(Files.readAllBytes(seg))).as("no zeros written ahead of a big record").isEqualTo(afterBig);
             smallId = put(s, "small\r\n", "gw").queueId();
-            assertThat(Files.size(seg)).as("a small record after it is zero-filled ahead again")
-                    .isGreaterThanOrEqualTo(afterBig + Spool.PREALLOCATE);
+            long afterSmall = Files.size(seg);
+            assertThat(afterSmall).as("a small record after it is zero-filled ahead again, but only a little")
+                    .isGreaterThanOrEqualTo(afterBig + Spool.FILL_AFTER_BIG)
+                    .isLessThan(afterBig + 2 * Spool.FILL_AFTER_BIG);
+            // small records only: each fill goes twice as far, back to the full preallocation
+            List<Long> fills = new ArrayList<>();
+            while (fills.isEmpty() || fills.getLast() < Spool.PREALLOCATE) {
+                assertThat(fills).as("full fills again within four").hasSizeLessThan(4);
+                long before = Files.size(seg);
+                while (Files.size(seg) == before) {
+                    put(s, "y".repeat(4000) + "\r\n", "gw");
+                }
+                fills.add(Files.size(seg) - before);
+            }
+            for (int i = 0; i < fills.size(); i++) {
+                long fill = Spool.FILL_AFTER_BIG << (i + 1); // 128 KiB to 1 MiB, each plus at most the record that needed it
+                assertThat(fills.get(i)).isBetween(fill, fill + 8192);
+            }
             image = crashImage("crash");
         }
         try (Spool s = Spool.open(image, true)) {
