@@ -84,6 +84,9 @@ w("  inodes freed in the last 60-300 s (`recently_deleted()`); right after 60,00
 w("  Maildir delivery took three times as long. Tacit's delivered mail is moved aside and removed at the end.")
 w("  (Postfix deletes a queue file per message as part of its design, and the anchor clears the Maildirs")
 w("  before each run.)")
+w("- Interleaved rounds: each round runs every acceptance and session load once on each server, Postfix first")
+w("  in odd rounds and Tacit first in even ones. This machine is a share of a host whose speed drifts by up to")
+w("  a third over minutes, so running all of Postfix and then all of Tacit can hand either side a slow stretch.")
 w("- Same load tools for both: Postfix's `smtp-source` (1 recipient, 1 KB or 100 KB, `-d` for persistent")
 w("  sessions), `shared/bench/tools/smtpbench.c` (connect/EHLO/QUIT sessions; idle connections), CPU from the")
 w("  processes' own accounting (`cpusnap.py`: Postfix's master and all its daemons; Tacit's JVM), end to end")
@@ -133,6 +136,32 @@ if p and t:
 w("")
 w("The strictest reading, Tacit's delivered rate against Postfix's accepted rate (which bounds its delivered")
 w(f"rate from above, with no waiter in it): {STRICT}.")
+w("")
+w("### Round by round")
+w("")
+w("Each round ran every load once on each server, back to back (Postfix first in odd rounds, Tacit first in")
+w("even ones), so a drift in the machine's speed reaches both. Delivered msg/s, Postfix less the waiter's")
+w("start as above; the last column is the median of the rounds' own ratios.")
+w("")
+w("| load | " + " | ".join(f"round {r}: Postfix, Tacit, ratio" for r in sorted({x['run'] for x in tc if x['test'] == 'smtp'}, key=int)) + " | median of ratios |")
+w("|---|" + "---|" * (len({x['run'] for x in tc if x['test'] == 'smtp'}) + 1))
+for c in ("10", "50"):
+    for mode, size, label in (("session", 1024, "1 KB one per session"), ("persist", 1024, "1 KB persistent"),
+                              ("session", 102400, "100 KB one per session")):
+        cells, ratios = [], []
+        for r in sorted({x['run'] for x in tc if x['test'] == 'smtp'}, key=int):
+            p = [x for x in pick(pf, "smtp", f"postfix-{mode}", size, c) if x["run"] == r]
+            t = [x for x in pick(tc, "smtp", f"tacit-{mode}", size, c) if x["run"] == r]
+            if not p or not t:
+                cells.append("n/a")
+                continue
+            secs = med(p, "e2e_secs")
+            pv = med(p, "count") / (secs - WAITER) if secs == secs and secs > WAITER else med(p, "e2e_rate")
+            tv = med(t, "e2e_rate")
+            ratios.append(ratio(tv, pv))
+            cells.append(f"{fmt(pv)}, {fmt(tv)}, {fmt(ratio(tv, pv), 2)}")
+        if ratios:
+            w(f"| {label}, c={c} | " + " | ".join(cells) + f" | {fmt(statistics.median(ratios), 2)} |")
 w("")
 w("### Memory")
 w("")

@@ -6,7 +6,8 @@
 #   env: PFX_WORK   postfix-anchor's work tree (smtp-source and smtpbench are taken from it;
 #                   run `postfix-anchor.sh setup` first); Tacit's data goes under it too (a disk)
 #        RESULTS    where raw.csv and run.log go
-#        RUNS       repetitions (default 1), CONCS (default "10 50"), QUICK=1 for small counts
+#        RUNS       repetitions (default 1; 0 with PARTS=memory for memory alone), RUN_FIRST the first
+#                   run's number (default 1), CONCS (default "10 50"), QUICK=1 for small counts
 #        PARTS      what runs besides acceptance and delivery (default "sessions defense memory")
 # Every load is bounded by a message count and by `timeout`; all traffic is on 127.0.0.1.
 set -euo pipefail
@@ -16,6 +17,7 @@ SHARED=${SHARED:-$(cd "$ROOT/../shared" && pwd)}
 WORK=${PFX_WORK:-/var/tmp/postfix-anchor}
 RESULTS=${RESULTS:-$ROOT/bench/results/tacit-$(date +%Y%m%dT%H%M%S)}
 RUNS=${RUNS:-1}
+RUN_FIRST=${RUN_FIRST:-1}
 CONCS=${CONCS:-"10 50"}
 QUICK=${QUICK:-0}
 if [ "$QUICK" = 1 ]; then N_SMALL=1000; N_BIG=200; IDLE=2000; else N_SMALL=5000; N_BIG=1000; IDLE=10000; fi
@@ -207,7 +209,7 @@ warm_up() {
 # ---------------------------------------------------------------- the runs
 has() { [[ " ${PARTS-sessions defense memory} " == *" $1 "* ]]; }
 TRUSTED='trusted_networks = ["127.0.0.0/8"]'   # as Postfix's mynetworks = 127.0.0.0/8 in the anchor
-for r in $(seq 1 "$RUNS"); do
+for r in $(seq "$RUN_FIRST" $((RUN_FIRST + RUNS - 1))); do
     log "== run $r: acceptance and delivery, client trusted (the Postfix anchor's setup)"
     start_tacit "$TRUSTED"
     warm_up
