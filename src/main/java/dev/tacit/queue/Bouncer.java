@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Consumer;
 import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,13 +90,16 @@ public final class Bouncer {
     }
 
     /**
-     * Queues the reports these notices call for; returns the queued reports (the caller hands them to
-     * the runner). Notices nobody asked for are dropped here.
+     * Queues the reports these notices call for, handing each to {@code queued} as soon as the spool
+     * holds it (the caller gives them to the runner). Notices nobody asked for are dropped here.
      *
      * @throws java.io.UncheckedIOException when a report cannot be queued (spool or directory
-     *         failure); the caller must then not journal the outcomes, so they are reported later
+     *         failure); the caller must then not journal the outcomes, so they are reported later.
+     *         Reports queued before the failure have already gone to {@code queued}: they are in the
+     *         spool, and a returned list lost with the exception would leave them there undelivered
+     *         until a restart.
      */
-    public List<QueuedMessage> send(QueuedMessage original, List<Notice> notices) {
+    public void send(QueuedMessage original, List<Notice> notices, Consumer<QueuedMessage> queued) {
         Envelope env = original.envelope();
         Map<String, List<Notice>> byReturn = new LinkedHashMap<>();
         for (Notice n : notices) {
@@ -105,7 +109,6 @@ public final class Bouncer {
             String to = n.returnTo() != null ? n.returnTo() : env.sender();
             byReturn.computeIfAbsent(to, k -> new ArrayList<>()).add(n);
         }
-        List<QueuedMessage> out = new ArrayList<>();
         for (Map.Entry<String, List<Notice>> e : byReturn.entrySet()) {
             String to = e.getKey();
             if (to.isEmpty()) {
@@ -123,8 +126,8 @@ public final class Bouncer {
                 try {
                     QueuedMessage q = queue(original, to, group);
                     if (q != null) {
-                        out.add(q);
                         logged.dsn(original.queueId(), q.queueId(), to, summary(group));
+                        queued.accept(q);
                     }
                 } catch (IOException ex) {
                     // the caller does not journal the outcomes either: the attempt (and its report) comes again
@@ -133,7 +136,6 @@ public final class Bouncer {
                 }
             }
         }
-        return out;
     }
 
     private boolean wanted(Notice n) {

@@ -497,7 +497,7 @@ public final class QueueRunner implements AutoCloseable {
                 transports.maildir().syncBatch(dirs);
             }
             for (Map.Entry<QueuedMessage, List<Bouncer.Notice>> e : notices.entrySet()) {
-                reports.addAll(b.send(e.getKey(), e.getValue()));
+                b.send(e.getKey(), e.getValue(), reports::add);
             }
             spool.recordResults(results);
         } catch (Exception e) {
@@ -533,7 +533,7 @@ public final class QueueRunner implements AutoCloseable {
         if (b == null || notices.isEmpty()) {
             return;
         }
-        b.send(m, notices).forEach(this::submit);
+        b.send(m, notices, this::submit);
     }
 
     Duration backoff(int attempts) {
