@@ -19,6 +19,8 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Delivery into a Maildir (cr.yp.to/proto/maildir.html): write into {@code tmp/}, rename into
@@ -46,6 +48,9 @@ public final class MaildirDelivery {
     private static final int MAX_BUFFER = 64 << 10;
 
     private final Sync sync;
+    /** Maildirs whose three folders this process has seen (a missing cur/ alone breaks readers, not delivery). */
+    private final Set<Path> checked = ConcurrentHashMap.newKeySet();
+    private static final int CHECKED_MAX = 100_000;
 
     public MaildirDelivery(Sync sync) {
         this.sync = sync == Sync.BATCH && !SyncFs.available() ? Sync.FILE : sync;
@@ -107,6 +112,13 @@ public final class MaildirDelivery {
                 if (alreadyRead(cur, uniqueName)) {
                     return new DeliveryResult.Delivered(nw, "already delivered before a restart");
                 }
+            } else if (!checked.contains(maildir)) {
+                // once per mailbox per process: after that a write finds tmp/ or new/ missing by itself
+                ensureAll(maildir, tmp, nw, cur);
+                if (checked.size() >= CHECKED_MAX) {
+                    checked.clear();
+                }
+                checked.add(maildir);
             }
             boolean force = sync == Sync.FILE || sync == Sync.BATCH && checkExisting;
             Path tmpFile = tmp.resolve(uniqueName);

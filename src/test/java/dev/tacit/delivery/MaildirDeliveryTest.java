@@ -104,11 +104,26 @@ class MaildirDeliveryTest {
         assertThat(gw.resolve("new/2.Qb_0.host")).exists();
         for (String f : new String[] {"tmp", "new", "cur"}) {
             if (f.equals("cur") && removed.equals("cur")) {
-                continue; // delivery needs only tmp/ and new/, so a lone missing cur/ waits for the next miss
+                continue; // checked at this process's first delivery; a lone cur/ removed later waits for a miss or a restart
             }
             assertThat(gw.resolve(f)).as(f).isDirectory();
         }
         assertThat(files(gw.resolve("tmp"))).isEmpty();
+    }
+
+    /** A Maildir made by another tool without cur/, or one whose cur/ went while Tacit was stopped. */
+    @org.junit.jupiter.api.Test
+    void aMissingCurIsMadeAtTheFirstDeliveryOfAProcess(@org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        Path gw = dir.resolve("gw");
+        Files.createDirectories(gw.resolve("tmp"));
+        Files.createDirectories(gw.resolve("new"));
+        assertThat(deliver(new MaildirDelivery(MaildirDelivery.Sync.NONE), gw, "1.Qa_0.host", false))
+                .isInstanceOf(DeliveryResult.Delivered.class);
+        assertThat(gw.resolve("cur")).isDirectory();
+        Files.delete(gw.resolve("cur"));
+        assertThat(deliver(new MaildirDelivery(MaildirDelivery.Sync.NONE), gw, "2.Qb_0.host", false))
+                .isInstanceOf(DeliveryResult.Delivered.class);
+        assertThat(gw.resolve("cur")).as("made again after a restart").isDirectory();
     }
 
     @ParameterizedTest
