@@ -23,6 +23,7 @@ log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 
 cd "$ROOT"
 log "building the jar and the test classes"
+BUILT_FROM=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)  # HEAD may move during the run
 nice -n "$NICE" ./mvnw -q -B -DskipTests package >&2
 JAVA=$(bash -c "source <(sed -n '/^java_major()/,/^}/p;/^find_java()/,/^}/p' '$ROOT/tacit'); find_java")
 JCMD=$(dirname "$(readlink -f "$JAVA")")/jcmd
@@ -76,7 +77,7 @@ pick() { awk -F, -v t="$1" 'NR > 1 && $1 + 0 >= t + 0 { printf "%d s: RSS %d MB,
     echo "# Soak, $(date -u +%Y-%m-%dT%H:%MZ)"
     echo
     echo "$MINUTES min, $SENDERS legitimate senders and $PROBERS probers against one Tacit (\`-Xmx512m\`, default config but"
-    echo "log to a file), on $(nproc) CPUs shared with other work (nice $NICE); commit $(git rev-parse --short HEAD)."
+    echo "log to a file), on $(nproc) CPUs shared with other work (nice $NICE); jar built from commit $BUILT_FROM."
     echo
     echo '```'
     cat "$WORK/result/summary.txt"
