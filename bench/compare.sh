@@ -24,7 +24,10 @@ postfix_round() {  # the anchor numbers every run 1; its rows join postfix/raw.c
     tail -n +2 "$OUT/postfix-round$1/raw.csv" | awk -F, -v OFS=, -v r="$1" '{$6 = r; print}' >> "$OUT/postfix/raw.csv"
 }
 # Tacit's data is moved aside, not deleted, until the end: deleting 100,000 files slows the next
-# round's new inodes on this ext4 (see tacit-load.sh), and the next round may be Postfix's
+# round's new inodes on this ext4 (see tacit-load.sh), and the next round may be Postfix's. (The
+# anchor clears its own Maildirs when it exits, some 5,000 files, so Tacit's odd rounds start just
+# after a deletion and its even rounds do not: against Tacit, if anything.)
+trap 'rm -rf "$PFX_WORK/trash"' EXIT
 tacit_round() { RESULTS=$OUT/tacit RUNS=1 RUN_FIRST=$1 PARTS="sessions defense" KEEP_DATA=1 bash "$HERE/tacit-load.sh"; }
 for r in $(seq 1 "$RUNS"); do
     if [ $((r % 2)) = 1 ]; then postfix_round "$r"; tacit_round "$r"; else tacit_round "$r"; postfix_round "$r"; fi
@@ -32,6 +35,5 @@ done
 PFX_RESULTS=$OUT/postfix-memory RUNS=1 bash "$ANCHOR" memory
 tail -n +2 "$OUT/postfix-memory/raw.csv" >> "$OUT/postfix/raw.csv"
 RESULTS=$OUT/tacit RUNS=0 PARTS=memory bash "$HERE/tacit-load.sh"
-rm -rf "$PFX_WORK/trash"
 { python3 "$HERE/compare.py" "$OUT/postfix/raw.csv" "$OUT/tacit/raw.csv" "$OUT/postfix/env.txt"; echo; cat "$HERE/profile-notes.md"; } > "$ROOT/docs/performance.md"
 echo "docs/performance.md written; raw data in $OUT"

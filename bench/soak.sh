@@ -23,7 +23,7 @@ log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
 
 cd "$ROOT"
 log "building the jar and the test classes"
-BUILT_FROM=$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)  # HEAD may move during the run
+BUILT_FROM=$(git -C "$ROOT" describe --always --dirty 2>/dev/null || echo unknown)  # HEAD may move during the run
 nice -n "$NICE" ./mvnw -q -B -DskipTests package >&2
 JAVA=$(bash -c "source <(sed -n '/^java_major()/,/^}/p;/^find_java()/,/^}/p' '$ROOT/tacit'); find_java")
 JCMD=$(dirname "$(readlink -f "$JAVA")")/jcmd
