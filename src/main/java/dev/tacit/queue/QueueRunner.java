@@ -198,7 +198,12 @@ public final class QueueRunner implements AutoCloseable {
                     continue;
                 }
                 if (GATHER_NANOS > 0 && running) {
-                    TimeUnit.NANOSECONDS.sleep(GATHER_NANOS);
+                    try {
+                        TimeUnit.NANOSECONDS.sleep(GATHER_NANOS);
+                    } catch (InterruptedException e) {
+                        due.add(first); // closing: it stays due in memory as well as in the spool
+                        throw e;
+                    }
                 }
                 List<Due> batch = new ArrayList<>();
                 batch.add(first);
