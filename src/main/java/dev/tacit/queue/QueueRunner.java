@@ -197,7 +197,7 @@ public final class QueueRunner implements AutoCloseable {
                 if (first == null) {
                     continue;
                 }
-                if (GATHER_NANOS > 0 && running) {
+                if (running) {
                     try {
                         TimeUnit.NANOSECONDS.sleep(GATHER_NANOS);
                     } catch (InterruptedException e) {

@@ -24,11 +24,7 @@ public final class SmtpInput {
      * {@code data} then holds only its first bytes, and {@code length} counts every byte seen
      * (terminator included) when the rest was consumed.
      */
-    public record Line(byte[] data, End end, boolean overflow, long length) {
-        public boolean hasBareCr() {
-            return Bytes.indexOf(data, 0, data.length, (byte) '\r') >= 0;
-        }
-    }
+    public record Line(byte[] data, End end, boolean overflow, long length) {}
 
     /**
      * A line read by {@link #readLine(int, View)}: {@code data[off, off + len)} without its
