@@ -86,17 +86,26 @@ class SlowDataMemoryIT {
             System.out.printf("slow DATA: %d clients holding %d KB each; server RSS %d MB with a 64 MB heap%n", CLIENTS, BODY >> 10, rss >> 10);
             assertThat(out).doesNotContain("OutOfMemoryError").doesNotContain("4.3.0");
             long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
-            while (!Files.isDirectory(dir.resolve("mail/tj/new")) && System.nanoTime() < until) {
+            // new/ is made before the message is renamed into it: wait for the file, not the folder
+            Path tjNew = dir.resolve("mail/tj/new");
+            while (countFiles(tjNew) == 0 && System.nanoTime() < until) {
                 Thread.sleep(100);
             }
-            try (var files = Files.list(dir.resolve("mail/tj/new"))) {
-                assertThat(files.count()).isEqualTo(1);
-            }
+            assertThat(countFiles(tjNew)).isEqualTo(1);
             p.stop();
         } finally {
             for (Socket s : held) {
                 close(s);
             }
+        }
+    }
+
+    private static long countFiles(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return 0;
+        }
+        try (var files = Files.list(folder)) {
+            return files.count();
         }
     }
 
