@@ -19,6 +19,10 @@ final class InlineBudget {
         return new InlineBudget(Math.max(8L << 20, Runtime.getRuntime().maxMemory() / 4));
     }
 
+    static InlineBudget eighthOfHeap() {
+        return new InlineBudget(Math.max(4L << 20, Runtime.getRuntime().maxMemory() / 8));
+    }
+
     boolean tryReserve(long n) {
         while (true) {
             long u = used.get();

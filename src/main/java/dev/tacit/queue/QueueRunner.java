@@ -525,6 +525,7 @@ public final class QueueRunner implements AutoCloseable {
         }
         reports.forEach(this::submit);
         for (QueuedMessage m : messages) {
+            spool.releaseBody(m); // a retry reads the journal; memory is for the first attempt
             // scheduled (or completed) before it leaves inFlight: a stale due entry of a queue run
             // meanwhile finds it still in flight instead of retrying it before its back-off
             if (spool.get(m.queueId) == m) {

@@ -21,6 +21,7 @@ public final class QueuedMessage {
     long segment;
     long bodyOffset;
     boolean external;
+    private MemoryBody held; // the body, kept from commit until the first attempt is settled (guarded by this)
     /** Found in the journal at start-up: a target may already be in its Maildir. */
     volatile boolean recovered;
 
@@ -34,6 +35,20 @@ public final class QueuedMessage {
         Arrays.fill(status, TargetStatus.PENDING);
         this.attempts = new int[n];
         this.lastReason = new String[n];
+    }
+
+    synchronized void holdBody(MemoryBody body) {
+        held = body;
+    }
+
+    synchronized MemoryBody heldBody() {
+        return held;
+    }
+
+    synchronized MemoryBody dropBody() {
+        MemoryBody b = held;
+        held = null;
+        return b;
     }
 
     public String queueId() {

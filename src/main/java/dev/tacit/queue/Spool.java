@@ -88,6 +88,8 @@ public final class Spool implements AutoCloseable {
     private final long segmentMax;
     private final int inlineMax;
     private final InlineBudget inlineBudget = InlineBudget.quarterOfHeap();
+    /** Bodies kept after commit for the runner's first attempt; past this they are read back from disk. */
+    private final InlineBudget heldBudget;
     private final QueueIds ids = new QueueIds();
 
     private final ReentrantLock appendLock = new ReentrantLock();
@@ -150,7 +152,8 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    private Spool(Path dir, boolean fsync, long segmentMax, int inlineMax) {
+    private Spool(Path dir, boolean fsync, long segmentMax, int inlineMax, InlineBudget held) {
+        this.heldBudget = held;
         this.dir = dir;
         this.journalDir = dir.resolve("journal");
         this.bodiesDir = dir.resolve("bodies");
@@ -164,7 +167,11 @@ public final class Spool implements AutoCloseable {
     }
 
     public static Spool open(Path dir, boolean fsync, long segmentMax, int inlineMax) throws IOException {
-        Spool s = new Spool(dir, fsync, segmentMax, inlineMax);
+        return open(dir, fsync, segmentMax, inlineMax, InlineBudget.eighthOfHeap());
+    }
+
+    static Spool open(Path dir, boolean fsync, long segmentMax, int inlineMax, InlineBudget held) throws IOException {
+        Spool s = new Spool(dir, fsync, segmentMax, inlineMax, held);
         s.recover();
         return s;
     }
@@ -215,12 +222,15 @@ public final class Spool implements AutoCloseable {
                 in.closeSpill();
             }
             byte[] meta = encodeMessageMeta(in.queueId(), env, external, in.size());
-            int bodyLen = external ? 0 : in.inlineLength();
+            MemoryBody body = external ? null : in.inlineBody();
             QueuedMessage m = new QueuedMessage(in.queueId(), env, in.size());
             m.external = external;
-            long seq = append(T_MESSAGE, meta, external ? null : in.inlineBytes(), bodyLen, m);
+            long seq = append(T_MESSAGE, meta, body, m);
             in.releaseInline(); // the journal has the bytes now
             awaitDurable(seq);
+            if (body != null && body.length() > 0 && heldBudget.tryReserve(body.length())) {
+                m.holdBody(body); // the runner's first attempt reads it from here, not from the journal
+            }
             index.put(m.queueId, m);
             return m;
         } catch (IOException e) {
@@ -244,7 +254,7 @@ public final class Spool implements AutoCloseable {
         }
         long seq = 0;
         for (Result r : results) {
-            seq = append(T_RESULT, encodeResult(r), null, 0, null);
+            seq = append(T_RESULT, encodeResult(r), null, null);
         }
         awaitDurable(seq);
         for (Result r : results) {
@@ -260,6 +270,7 @@ public final class Spool implements AutoCloseable {
 
     /** Removes a message whose targets are all final; deletes segments that no longer hold anything. */
     public void complete(QueuedMessage m) {
+        releaseBody(m);
         if (index.remove(m.queueId) == null) {
             return;
         }
@@ -315,8 +326,28 @@ public final class Spool implements AutoCloseable {
         return List.copyOf(recovered);
     }
 
+    /**
+     * Stops holding the message's body in memory (after its first delivery attempt): later attempts
+     * read it from the journal.
+     */
+    public void releaseBody(QueuedMessage m) {
+        MemoryBody held = m.dropBody();
+        if (held != null) {
+            heldBudget.release(held.length());
+        }
+    }
+
+    /** Bytes of bodies held in memory for their first delivery attempt. */
+    long heldBytes() {
+        return heldBudget.used();
+    }
+
     /** The stored body (Received: header included), CRLF line ends. */
     public InputStream openBody(QueuedMessage m) throws IOException {
+        MemoryBody held = m.heldBody();
+        if (held != null) {
+            return held.open();
+        }
         if (m.external) {
             return Files.newInputStream(bodiesDir.resolve(m.queueId));
         }
@@ -335,7 +366,8 @@ public final class Spool implements AutoCloseable {
 
     // ------------------------------------------------------------------ journal
 
-    private long append(byte type, byte[] meta, byte[] body, int bodyLen, QueuedMessage m) throws IOException {
+    private long append(byte type, byte[] meta, MemoryBody body, QueuedMessage m) throws IOException {
+        int bodyLen = body == null ? 0 : (int) body.length();
         long payloadLen = (type == T_MESSAGE ? 4L + meta.length + bodyLen : meta.length);
         if (payloadLen > MAX_RECORD) {
             throw new IOException("record too large");
@@ -349,14 +381,17 @@ public final class Spool implements AutoCloseable {
         CRC32C crc = new CRC32C();
         crc.update(head.array(), 4, head.limit() - 4);
         crc.update(meta, 0, meta.length);
+        ByteBuffer[] chunks = bodyLen > 0 ? body.buffers() : new ByteBuffer[0];
         if (bodyLen > 0) {
-            crc.update(body, 0, bodyLen);
+            body.update(crc);
         }
         ByteBuffer tail = ByteBuffer.allocate(TRAILER).putInt((int) crc.getValue());
         tail.flip();
-        ByteBuffer[] bufs = bodyLen > 0
-                ? new ByteBuffer[] {head, ByteBuffer.wrap(meta), ByteBuffer.wrap(body, 0, bodyLen), tail}
-                : new ByteBuffer[] {head, ByteBuffer.wrap(meta), tail};
+        ByteBuffer[] bufs = new ByteBuffer[chunks.length + 3];
+        bufs[0] = head;
+        bufs[1] = ByteBuffer.wrap(meta);
+        System.arraycopy(chunks, 0, bufs, 2, chunks.length);
+        bufs[bufs.length - 1] = tail;
         long total = head.remaining() + meta.length + bodyLen + TRAILER;
 
         appendLock.lock();
@@ -884,7 +919,7 @@ public final class Spool implements AutoCloseable {
         if (!Files.isDirectory(journal)) {
             return List.of();
         }
-        Spool s = new Spool(spoolDir, false, Long.MAX_VALUE, 0);
+        Spool s = new Spool(spoolDir, false, Long.MAX_VALUE, 0, new InlineBudget(0));
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(journal, "*.log")) {
             ds.forEach(files::add);

@@ -79,4 +79,38 @@ class QueueRunnerSettleTest {
             }
         }
     }
+
+    @Test
+    void bodiesHeldForTheFirstAttemptAreLetGoOnceItIsSettled() throws Exception {
+        Path mail = dir.resolve("mail");
+        Files.createDirectories(mail);
+        Files.writeString(mail.resolve("blocked"), "a file where a Maildir should be");
+        ConcurrentLinkedQueue<QueueRunner.Outcome> outcomes = new ConcurrentLinkedQueue<>();
+        try (Spool spool = Spool.open(dir.resolve("spool"), true)) {
+            QueueRunner runner = new QueueRunner(spool, new MaildirDelivery(MaildirDelivery.Sync.BATCH),
+                    t -> mail.resolve(t.value()), new QueueRunner.Settings(Duration.ofSeconds(30), Duration.ofMinutes(5),
+                            Duration.ofDays(5), 4, "host"), Clock.systemUTC(), outcomes::add);
+            runner.start();
+            String body = "Subject: held\r\n\r\n" + "a line of the body\r\n".repeat(5000);
+            int n = 40;
+            for (int i = 0; i < n; i++) {
+                Incoming in = spool.begin();
+                in.write(body.getBytes(StandardCharsets.US_ASCII));
+                runner.submit(spool.commit(in, env(i % 10 == 0 ? "blocked" : "gw")));
+            }
+            long end = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while ((outcomes.size() < n || spool.heldBytes() > 0) && System.nanoTime() < end) {
+                Thread.sleep(10);
+            }
+            assertThat(outcomes).hasSize(n);
+            assertThat(spool.heldBytes()).as("bodies still held after their attempts were settled").isZero();
+            assertThat(spool.size()).as("the deferred ones stay queued").isEqualTo(n / 10);
+            try (Stream<Path> files = Files.list(mail.resolve("gw/new"))) {
+                for (Path f : files.toList()) {
+                    assertThat(Files.readString(f)).endsWith(body.replace("\r\n", "\n"));
+                }
+            }
+            runner.close();
+        }
+    }
 }
