@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Micro-benchmarks (JMH) of the hot paths: command and path parsing, the rule engine, the spool's
+# Micro-benchmarks (JMH) of the hot paths: command and path parsing, the DATA reader, the rule engine, the spool's
 # accept path. Usage: bench/jmh.sh [JMH args, e.g. a benchmark regex, -f 1 -wi 2 -i 3]
 # Compiles the tests once (skipping their run), then runs org.openjdk.jmh.Main on the test classpath
 # with the same JDK the build selected. Results also go to target/jmh-result.json.

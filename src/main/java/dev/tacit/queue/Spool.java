@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  * record (its magic is 0), so replay stops there; recovery cuts it without a warning, and a clean
  * close cuts it too.
  *
+ * <p>A body kept in memory while it was received stays with its {@link QueuedMessage} until the
+ * runner's first attempt is settled ({@link #releaseBody}), within its own budget (an eighth of the
+ * heap): the first delivery then reads no journal. Retries and recovered messages read the journal.
+ *
  * <p>Format versions: version 1 MESSAGE metadata ends with the body's size. Version 2 (outbound
  * delivery) appends a block tagged {@link #EXT_DSN}: each recipient's DSN parameters (NOTIFY, ORCPT)
  * and each target's errors-to address (a list's owner). A version 2 reader takes a record without the
