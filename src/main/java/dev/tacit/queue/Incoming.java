@@ -7,6 +7,7 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 
 /**
  * A message being received. Small bodies stay in memory and go into the journal record itself; a
@@ -26,8 +27,8 @@ public final class Incoming extends OutputStream {
     private final Path spillPath;
     private final int inlineMax;
     private final InlineBudget budget;
-    static final int FIRST_CHUNK = 4096;
-    static final int MAX_CHUNK = 64 << 10;
+    private static final int FIRST_CHUNK = 4096;
+    private static final int MAX_CHUNK = 64 << 10;
 
     private long reserved;      // bytes of chunks counted against the budget (all but the first 4 KB)
     private byte[][] chunks = {new byte[FIRST_CHUNK]};
@@ -68,11 +69,7 @@ public final class Incoming extends OutputStream {
 
     /** The body held in memory: full chunks, then {@code lastLength} bytes of the last one. */
     MemoryBody inlineBody() {
-        return new MemoryBody(java.util.Arrays.copyOf(chunks, count), last, len);
-    }
-
-    int inlineLength() {
-        return len;
+        return new MemoryBody(Arrays.copyOf(chunks, count), last, len);
     }
 
     @Override
@@ -104,7 +101,7 @@ public final class Incoming extends OutputStream {
                 }
                 reserved += grow;
                 if (count == chunks.length) {
-                    chunks = java.util.Arrays.copyOf(chunks, count * 2);
+                    chunks = Arrays.copyOf(chunks, count * 2);
                 }
                 c = chunks[count++] = new byte[grow];
                 last = 0;

@@ -1,7 +1,12 @@
 package dev.tacit.queue;
 
+import java.io.ByteArrayInputStream;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.zip.CRC32C;
 
 /**
@@ -30,30 +35,10 @@ record MemoryBody(byte[][] chunks, int lastLength, long length) {
     }
 
     InputStream open() {
-        return new InputStream() {
-            private int chunk;
-            private int pos;
-
-            @Override
-            public int read() {
-                byte[] one = new byte[1];
-                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-            }
-
-            @Override
-            public int read(byte[] b, int off, int n) {
-                while (chunk < chunks.length && pos == chunkLength(chunk)) {
-                    chunk++;
-                    pos = 0;
-                }
-                if (chunk == chunks.length) {
-                    return n == 0 ? 0 : -1;
-                }
-                int k = Math.min(n, chunkLength(chunk) - pos);
-                System.arraycopy(chunks[chunk], pos, b, off, k);
-                pos += k;
-                return k;
-            }
-        };
+        List<InputStream> parts = new ArrayList<>(chunks.length);
+        for (int i = 0; i < chunks.length; i++) {
+            parts.add(new ByteArrayInputStream(chunks[i], 0, chunkLength(i)));
+        }
+        return new SequenceInputStream(Collections.enumeration(parts));
     }
 }
