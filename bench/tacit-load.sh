@@ -64,24 +64,37 @@ start_tacit() {
         echo 'stdout = false'
     } > "$DATA/tacit.toml"
     ulimit -n 65536 2>/dev/null || true
-    "$JAVA" ${TACIT_JAVA_OPTS:-} -jar "$ROOT/target/tacit.jar" serve --config "$DATA/tacit.toml" > "$RESULTS/tacit.log" 2>&1 &
+    "$JAVA" ${TACIT_JAVA_OPTS:-} -jar "$ROOT/target/tacit.jar" serve --config "$DATA/tacit.toml" > "$RESULTS/tacit-$PORT.log" 2>&1 &
     TACIT_PID=$!
     local i
     for i in $(seq 1 150); do
         (exec 3<>/dev/tcp/127.0.0.1/$PORT) 2>/dev/null && { log "tacit started (pid $TACIT_PID): $*"; return 0; }
         sleep 0.1
     done
-    log "tacit did not start"; cat "$RESULTS/tacit.log" >&2; exit 1
+    log "tacit did not start"; cat "$RESULTS/tacit-$PORT.log" >&2; exit 1
 }
 stop_tacit() {
     if [ -n "$TACIT_PID" ] && kill -0 "$TACIT_PID" 2>/dev/null; then kill "$TACIT_PID"; wait "$TACIT_PID" 2>/dev/null || true; fi
     TACIT_PID=
 }
+# The defence's pair: a trusting Tacit on $PORT ("off") and a default one on $PORT+1 ("on"); use_tacit
+# points PORT, DATA and TACIT_PID (which src_run, warm_up and snap use) at one of them.
+PAIR_PORT=$PORT
+start_pair() {
+    PORT=$PAIR_PORT; start_tacit "$TRUSTED"; OFF_PID=$TACIT_PID OFF_DATA=$DATA
+    TACIT_PID=; PORT=$((PAIR_PORT + 1)); start_tacit; ON_PID=$TACIT_PID ON_DATA=$DATA
+}
+use_tacit() {
+    if [ "$1" = off ]; then PORT=$PAIR_PORT TACIT_PID=$OFF_PID DATA=$OFF_DATA; else PORT=$((PAIR_PORT + 1)) TACIT_PID=$ON_PID DATA=$ON_DATA; fi
+}
+stop_pair() { use_tacit on; stop_tacit; use_tacit off; stop_tacit; PORT=$PAIR_PORT; }
 # set_aside: the delivered mail of a run leaves user1's Maildir without being deleted (see DATA_ROOT)
 set_aside() { [ -d "$DATA/mail/user1" ] && mv "$DATA/mail/user1" "$DATA/mail/done-$(date +%s%N)"; return 0; }
 # KEEP_DATA=1 moves it under $WORK/trash instead (for runs back to back; delete that when done)
 cleanup() {
     stop_tacit
+    local p
+    for p in ${OFF_PID:-} ${ON_PID:-}; do kill "$p" 2>/dev/null && wait "$p" 2>/dev/null; done
     if [ "${KEEP_DATA:-0}" = 1 ]; then mkdir -p "$WORK/trash" && mv "$DATA_ROOT" "$WORK/trash/tacit-$(date +%s%N)"; else rm -rf "$DATA_ROOT"; fi
 }
 rm -rf "$DATA_ROOT"
@@ -223,18 +236,32 @@ for r in $(seq "$RUN_FIRST" $((RUN_FIRST + RUNS - 1))); do
     sb_run sessions 50 "$r" ""
     sb_run sessions 1 "$r" ""
     has defense || continue
-    log "== run $r: the enumeration defence's cost (client not trusted: Tacit's default)"
-    start_tacit
-    warm_up
+    # Two Tacits side by side, one trusting the client and one not (Tacit's default), each warmed up,
+    # and every load alternated between them (off-on, then on-off): the defence's cost is the median
+    # of the pairs' ratios. Measured on two Tacits minutes apart instead, it moved between -0.3% and
+    # -16.5% from round to round, more than the cost itself (bench/profile-notes.md).
+    log "== run $r: the enumeration defence's cost: two Tacits side by side, client trusted by one only"
+    start_pair
+    use_tacit off; warm_up
+    use_tacit on; warm_up
     for c in $CONCS; do
-        src_run session 1024 "$c" "$N_SMALL" "$r" -defense
-        src_run persist 1024 "$c" "$N_SMALL" "$r" -defense
+        for mode in session persist; do
+            for k in 1 2; do
+                if [ "$k" = 1 ]; then order="off on"; else order="on off"; fi
+                for side in $order; do
+                    use_tacit "$side"
+                    src_run "$mode" 1024 "$c" "$N_SMALL" "$r" "-defpair-$side"
+                done
+            done
+        done
     done
+    use_tacit on
     out=$("$JAVA" "$HERE/RcptLatency.java" "$PORT" 50 10 user1@bench.test); log "  defense on, RCPT latency c=50: $out"
     csv "rcpt,tacit-defense-on,\"$out\",0,50,$r,,,,,,,,,,,,"
-    start_tacit "$TRUSTED"
+    use_tacit off
     out=$("$JAVA" "$HERE/RcptLatency.java" "$PORT" 50 10 user1@bench.test); log "  defense off (trusted), RCPT latency c=50: $out"
     csv "rcpt,tacit-defense-off,\"$out\",0,50,$r,,,,,,,,,,,,"
+    stop_pair
 done
 has memory || { stop_tacit; log "done: $RESULTS/raw.csv"; exit 0; }
 log "== memory: idle connections after EHLO"
