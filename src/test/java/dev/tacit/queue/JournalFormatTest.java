@@ -14,7 +14,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * Journal format versions: a segment written by version 1 (before outbound delivery; the committed
  * fixture was written by that code) is still read, and version 2's DSN data (per-recipient NOTIFY and
- * ORCPT, per-target list owner) survives a restart.
+ * ORCPT, per-target list owner) survives a restart. Version 3 seals records with their segment's
+ * number (for segment reuse): an unsealed segment beside sealed ones is read as written, and never
+ * reused.
  */
 class JournalFormatTest {
 
@@ -43,6 +45,32 @@ class JournalFormatTest {
             assertThat(m.pendingTargets()).containsExactly(1);
             try (InputStream body = s.openBody(m)) {
                 assertThat(new String(body.readAllBytes(), StandardCharsets.UTF_8)).contains("written by the v1 journal format");
+            }
+        }
+    }
+
+    @Test
+    void aVersionOneSegmentIsReadBesideSealedOnesAndDeletedRatherThanReused() throws Exception {
+        Files.createDirectories(dir.resolve("journal"));
+        try (InputStream in = JournalFormatTest.class.getResourceAsStream("journal-v1.log")) {
+            Files.copy(in, dir.resolve("journal/0000000000000001.log"));
+        }
+        String added;
+        try (Spool s = Spool.open(dir, true)) {
+            Incoming in = s.begin();
+            in.write("Subject: sealed\r\n\r\nnew\r\n".getBytes(StandardCharsets.UTF_8));
+            added = s.commit(in, new Envelope("s@example.org", "", "client [127.0.0.1]", List.of("gw@x"),
+                    List.of(new DeliveryTarget(DeliveryTarget.Kind.LOCAL, "gw", null, 0)), Instant.now())).queueId();
+        }
+        try (Spool s = Spool.open(dir, true)) {
+            assertThat(s.size()).as("the v1 message and the sealed one").isEqualTo(2);
+            assertThat(s.get(added)).isNotNull();
+            QueuedMessage old = s.messages().stream().filter(m -> !m.queueId().equals(added)).findFirst().orElseThrow();
+            s.recordResults(List.of(new Spool.Result(old.queueId(), 1, TargetStatus.DELIVERED, 1, 0, null)));
+            s.complete(old);
+            assertThat(Files.exists(dir.resolve("journal/0000000000000001.log"))).isFalse();
+            try (var files = Files.list(dir.resolve("journal"))) {
+                assertThat(files.map(f -> f.getFileName().toString()).toList()).as("not kept for reuse").noneMatch(n -> n.startsWith("reuse-"));
             }
         }
     }
