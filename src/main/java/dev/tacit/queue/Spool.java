@@ -794,6 +794,7 @@ public final class Spool implements AutoCloseable {
         long size = ch.size();
         long pos = 0;
         int expected = 0;
+        int sealWith = 0;
         while (pos + HEADER + TRAILER <= size) {
             byte[] head = readBytes(ch, pos, HEADER);
             if (head == null) {
@@ -806,6 +807,7 @@ public final class Spool implements AutoCloseable {
             if (expected == 0 && (magic == MAGIC || magic == MAGIC_SEALED)) {
                 expected = magic;
                 seg.unsealed = magic == MAGIC;
+                sealWith = seg.unsealed ? 0 : seal(seg.id);
             }
             if (magic != expected || (type != T_MESSAGE && type != T_RESULT) || pos + HEADER + len + TRAILER > size) {
                 break;
@@ -840,7 +842,6 @@ public final class Spool implements AutoCloseable {
                 }
             }
             byte[] tail = readBytes(ch, pos + HEADER + len, TRAILER);
-            int sealWith = expected == MAGIC_SEALED ? seal(seg.id) : 0;
             if (tail == null || (ByteBuffer.wrap(tail).getInt() ^ sealWith) != (int) crc.getValue()) {
                 break; // torn, or left from the file's earlier use (sealed with another segment's number)
             }

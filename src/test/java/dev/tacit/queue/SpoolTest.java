@@ -276,14 +276,7 @@ class SpoolTest {
 
     /** Records in a segment image walked by their framing alone (magic and length), as a reader without seals would. */
     private static int framedRecords(byte[] b) {
-        java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
-        int pos = 0;
-        int n = 0;
-        while (pos + Spool.HEADER + Spool.TRAILER <= b.length && bb.getInt(pos) == Spool.MAGIC_SEALED) {
-            pos += Spool.HEADER + bb.getInt(pos + 5) + Spool.TRAILER;
-            n++;
-        }
-        return n;
+        return recordEnds(b).size();
     }
 
     private static String same(int i) {
@@ -518,11 +511,19 @@ class SpoolTest {
      * checksum that happens to end in 0x00 (one queue id in 256 or so; this failed CI once).
      */
     private static int endOfRecords(byte[] b) {
+        List<Integer> ends = recordEnds(b);
+        return ends.isEmpty() ? 0 : ends.get(ends.size() - 1);
+    }
+
+    /** Where each framed record ends, walking magic and length from the start of a segment image. */
+    private static List<Integer> recordEnds(byte[] b) {
         java.nio.ByteBuffer bb = java.nio.ByteBuffer.wrap(b);
+        List<Integer> ends = new ArrayList<>();
         int pos = 0;
         while (pos + Spool.HEADER + Spool.TRAILER <= b.length && bb.getInt(pos) == Spool.MAGIC_SEALED) {
             pos += Spool.HEADER + bb.getInt(pos + 5) + Spool.TRAILER;
+            ends.add(pos);
         }
-        return pos;
+        return ends;
     }
 }
