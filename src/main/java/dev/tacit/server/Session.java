@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
-import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
@@ -71,6 +70,7 @@ public final class Session implements Runnable, ClientView {
     private volatile boolean awaitingCommand;
     private volatile boolean shutdownRequested;
     private final SourceState source = new SourceState();
+    private final ReadDeadline readDeadline;
     private long commandStart = System.nanoTime();
     private int errors;
 
@@ -81,6 +81,7 @@ public final class Session implements Runnable, ClientView {
         this.role = role;
         this.sessionId = sessionId;
         this.onClose = onClose;
+        this.readDeadline = new ReadDeadline(socket);
     }
 
     // ------------------------------------------------------------------ accessors for handlers
@@ -198,8 +199,13 @@ public final class Session implements Runnable, ClientView {
         return ctx.mailLog();
     }
 
-    public void setReadTimeout(Duration d) throws SocketException {
-        socket.setSoTimeout((int) Math.min(Integer.MAX_VALUE, d.toMillis()));
+    /** The timeout of the reads from now on (enforced by the listener's sweep, see {@link ReadDeadline}). */
+    public void setReadTimeout(Duration d) {
+        readDeadline.timeout(d);
+    }
+
+    ReadDeadline readDeadline() {
+        return readDeadline;
     }
 
     // ------------------------------------------------------------------ the loop
@@ -210,7 +216,7 @@ public final class Session implements Runnable, ClientView {
         try {
             socket.setTcpNoDelay(true);
             setReadTimeout(config().limits().commandTimeout());
-            in = new SmtpInput(socket.getInputStream());
+            in = new SmtpInput(readDeadline.wrap(socket.getInputStream()));
             out = new BufferedOutputStream(socket.getOutputStream(), 8192);
             clientName = ClientNames.describe(socket.getInetAddress());
             ctx.mailLog().log(14, MailLog.Priority.INFO, "NOQUEUE", "connect from " + clientName);
@@ -350,7 +356,7 @@ public final class Session implements Runnable, ClientView {
         try {
             ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config().tls().handshakeTimeout().toMillis()));
             ssl.startHandshake();
-            ssl.setSoTimeout((int) Math.min(Integer.MAX_VALUE, config().limits().commandTimeout().toMillis()));
+            ssl.setSoTimeout(0); // from here on the read deadline bounds reads, as before TLS
         } catch (IOException e) {
             closing = true;
             ctx.mailLog().log(8, MailLog.Priority.NOTICE, sessionId, "STARTTLS=server, relay=" + clientName + ", error: handshake failed: "
@@ -358,7 +364,7 @@ public final class Session implements Runnable, ClientView {
             ctx.metrics().probe("tls_handshake_failed");
             return false;
         }
-        SmtpInput tlsIn = new SmtpInput(ssl.getInputStream());
+        SmtpInput tlsIn = new SmtpInput(readDeadline.wrap(ssl.getInputStream()));
         OutputStream tlsOut = new BufferedOutputStream(ssl.getOutputStream(), 8192);
         writeLock.lock();
         try {

@@ -12,6 +12,7 @@ import java.net.SocketException;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -45,6 +46,7 @@ public final class SmtpListener implements AutoCloseable {
     private final List<ServerSocket> sockets = new ArrayList<>();
     private final List<ListenerRole> roles = new ArrayList<>();
     private final List<Thread> acceptors = new ArrayList<>();
+    private Thread sweeper;
     private final Set<Session> sessions = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<InetAddress, AtomicInteger> perClient = new ConcurrentHashMap<>();
     private final AtomicInteger active = new AtomicInteger();
@@ -69,6 +71,32 @@ public final class SmtpListener implements AutoCloseable {
             // connect/EHLO/QUIT session against 0.082-0.087 with a platform acceptor
             acceptors.add(Thread.ofVirtual().name("smtp-accept-" + ss.getLocalPort()).start(() -> acceptLoop(ss, role)));
         }
+        sweeper = Thread.ofPlatform().daemon().name("read-deadlines").start(this::sweepLoop);
+    }
+
+    /** Cuts the reads that have overrun their timeout (see {@link ReadDeadline}), until interrupted. */
+    private void sweepLoop() {
+        while (true) {
+            try {
+                Thread.sleep(sweepInterval(ctx.config().limits()));
+            } catch (InterruptedException e) {
+                return;
+            }
+            long now = System.nanoTime();
+            for (Session s : sessions) {
+                s.readDeadline().expire(now);
+            }
+        }
+    }
+
+    /** A tenth of the shortest read timeout, between 10 ms and 1 s: how late a timeout may fire. */
+    static Duration sweepInterval(TacitConfig.Limits limits) {
+        Duration shortest = limits.commandTimeout().compareTo(limits.dataTimeout()) <= 0 ? limits.commandTimeout() : limits.dataTimeout();
+        Duration tenth = shortest.dividedBy(10);
+        if (tenth.compareTo(Duration.ofMillis(10)) < 0) {
+            return Duration.ofMillis(10);
+        }
+        return tenth.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : tenth;
     }
 
     private void bind(List<TacitConfig.ListenAddress> addresses, ListenerRole role) throws IOException {
@@ -285,6 +313,9 @@ public final class SmtpListener implements AutoCloseable {
         long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
         while (!sessions.isEmpty() && System.nanoTime() < end) {
             sleepQuietly(10);
+        }
+        if (sweeper != null) {
+            sweeper.interrupt();
         }
     }
 

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tacit.smtp.SmtpClient;
 import dev.tacit.testing.TestServer;
+import dev.tacit.testing.TlsFixture;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,6 +43,37 @@ class LimitsTest {
             assertThat(c.read().raw()).containsExactly("421 4.4.2 mail.example.com Timeout waiting for input; closing connection");
             Thread.sleep(200);
             assertThat(ts.maildirs().messages("gw")).isEmpty();
+        }
+    }
+
+    /** Over TLS the read is cut under the TLS layer; the 421 still goes out, encrypted, on time. */
+    @Test
+    void idleClientTimesOutWith421OverStartTlsAndImplicitTls() throws Exception {
+        try (TestServer ts = TlsFixture.start(dir, "", "[limits]\ncommand_timeout = \"1s\"\n")) {
+            for (ListenerRole role : new ListenerRole[] {ListenerRole.MTA, ListenerRole.SUBMISSIONS}) {
+                try (SmtpClient c = TlsFixture.encrypted(ts, role)) {
+                    long t0 = System.nanoTime();
+                    SmtpClient.Response r = c.read();
+                    assertThat(r).as(role.toString()).isNotNull();
+                    assertThat(r.raw()).as(role.toString())
+                            .containsExactly("421 4.4.2 mail.example.com Timeout waiting for input; closing connection");
+                    assertThat(Duration.ofNanos(System.nanoTime() - t0)).isBetween(Duration.ofMillis(800), Duration.ofSeconds(5));
+                }
+            }
+        }
+    }
+
+    /** Each read has its own timeout: a client that keeps talking is never cut, however long it stays. */
+    @Test
+    void aClientThatKeepsTalkingOutlastsTheTimeout() throws Exception {
+        try (TestServer ts = TestServer.start(dir, "[limits]\ncommand_timeout = \"1s\"\n");
+                SmtpClient c = ts.greeted()) {
+            for (int i = 0; i < 8; i++) {
+                Thread.sleep(400);
+                assertThat(c.command("NOOP").code()).isEqualTo(250);
+            }
+            Thread.sleep(600);
+            assertThat(c.command("HELO x").code()).isEqualTo(250);
         }
     }
 
