@@ -27,6 +27,8 @@ public final class Incoming extends OutputStream {
     private final Path spillPath;
     private final int inlineMax;
     private final InlineBudget budget;
+    /** Told when a write finds the disk full (the spool gives back what it keeps for reuse). */
+    private final Runnable diskFull;
     private static final int FIRST_CHUNK = 4096;
     private static final int MAX_CHUNK = 64 << 10;
 
@@ -40,11 +42,12 @@ public final class Incoming extends OutputStream {
     private long size;
     private boolean closed;
 
-    Incoming(String queueId, Path spillPath, int inlineMax, InlineBudget budget) {
+    Incoming(String queueId, Path spillPath, int inlineMax, InlineBudget budget, Runnable diskFull) {
         this.queueId = queueId;
         this.spillPath = spillPath;
         this.inlineMax = inlineMax;
         this.budget = budget;
+        this.diskFull = diskFull;
     }
 
     public String queueId() {
@@ -83,6 +86,17 @@ public final class Incoming extends OutputStream {
             throw new IOException("message already committed or aborted");
         }
         size += n;
+        try {
+            append(b, off, n);
+        } catch (IOException e) {
+            if (Spool.isDiskFull(e)) {
+                diskFull.run();
+            }
+            throw e;
+        }
+    }
+
+    private void append(byte[] b, int off, int n) throws IOException {
         if (spill != null) {
             spillOut.write(b, off, n);
             return;

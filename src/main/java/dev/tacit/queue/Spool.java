@@ -62,7 +62,10 @@ import org.slf4j.LoggerFactory;
  * {@link #seal} of it, and replay, which checks the seal of the segment it reads, stops at the first
  * record left from the file's earlier use, as it stops at a torn one (the idea of RocksDB's recyclable
  * log records). Segments written by a version before sealing (magic {@link #MAGIC}) are read as they
- * were written and never reused.
+ * were written and never reused. On a full disk the kept files are given back at once (they hold
+ * nothing queued), and for {@link #NO_REUSE_AFTER_FULL_MILLIS} after that, reclaimed segments are
+ * deleted rather than kept, so the 452 a message got is not followed by another for want of space the
+ * pool still holds.
  *
  * <p>A body kept in memory while it was received stays with its {@link QueuedMessage} until the
  * runner's first attempt is settled ({@link #releaseBody}), within its own budget (an eighth of the
@@ -85,6 +88,8 @@ public final class Spool implements AutoCloseable {
     /** Reclaimed segment files kept for reuse. */
     static final int REUSE_POOL = 2;
     private static final String REUSE_PREFIX = "reuse-";
+    /** After the disk was found full, how long reclaimed segments are deleted instead of kept. */
+    static final long NO_REUSE_AFTER_FULL_MILLIS = 60_000;
     static final byte T_MESSAGE = 1;
     static final byte T_RESULT = 2;
     static final int HEADER = 4 + 1 + 4;
@@ -119,6 +124,8 @@ public final class Spool implements AutoCloseable {
     private final TreeMap<Long, Segment> segments = new TreeMap<>();
     /** Reclaimed segment files waiting to be reused, oldest first; guarded by appendLock. */
     private final ArrayDeque<Path> reusable = new ArrayDeque<>();
+    /** System.currentTimeMillis() until which reclaimed segments are not kept (the disk was full). */
+    private volatile long noReuseUntil;
     private volatile Segment active;
     private volatile long writtenSeq;
 
@@ -233,7 +240,7 @@ public final class Spool implements AutoCloseable {
 
     public Incoming begin() {
         String qid = ids.next();
-        return new Incoming(qid, bodiesDir.resolve(qid), inlineMax, inlineBudget);
+        return new Incoming(qid, bodiesDir.resolve(qid), inlineMax, inlineBudget, this::giveBackReusePool);
     }
 
     /**
@@ -274,12 +281,37 @@ public final class Spool implements AutoCloseable {
         }
     }
 
-    private static IOException classify(IOException e) {
+    private IOException classify(IOException e) {
         String msg = String.valueOf(e.getMessage());
-        if (msg.contains("No space left") || msg.contains("Disk quota")) {
+        if (isDiskFull(e)) {
+            giveBackReusePool();
             return new SpoolFullException(msg, e);
         }
         return e;
+    }
+
+    static boolean isDiskFull(IOException e) {
+        String msg = String.valueOf(e.getMessage());
+        return msg.contains("No space left") || msg.contains("Disk quota");
+    }
+
+    /** The disk is full: the files kept for reuse hold nothing queued, so their space goes back first. */
+    private void giveBackReusePool() {
+        noReuseUntil = System.currentTimeMillis() + NO_REUSE_AFTER_FULL_MILLIS;
+        appendLock.lock();
+        try {
+            Path p;
+            while ((p = reusable.poll()) != null) {
+                try {
+                    Files.deleteIfExists(p);
+                    log.info("disk full: removed {}, kept for reuse", p.getFileName());
+                } catch (IOException e) {
+                    log.warn("cannot remove {}: {}", p, e.toString());
+                }
+            }
+        } finally {
+            appendLock.unlock();
+        }
     }
 
     /** Journals delivery outcomes and waits until they are durable. */
@@ -337,7 +369,7 @@ public final class Spool implements AutoCloseable {
             segments.pollFirstEntry();
             try {
                 oldest.channel.close();
-                if (!oldest.unsealed && reusable.size() < REUSE_POOL) {
+                if (!oldest.unsealed && reusable.size() < REUSE_POOL && System.currentTimeMillis() >= noReuseUntil) {
                     Path keep = journalDir.resolve(REUSE_PREFIX + oldest.id);
                     Files.move(oldest.path, keep, StandardCopyOption.ATOMIC_MOVE);
                     reusable.add(keep);
@@ -451,8 +483,16 @@ public final class Spool implements AutoCloseable {
                         seg.allocated = start + total;
                         seg.fill = FILL_AFTER_BIG;
                     } else {
-                        preallocate(seg, start + total);
-                        seg.fill = Math.min(PREALLOCATE, seg.fill * 2);
+                        try {
+                            preallocate(seg, start + total);
+                            seg.fill = Math.min(PREALLOCATE, seg.fill * 2);
+                        } catch (IOException e) {
+                            if (!isDiskFull(e)) {
+                                throw e;
+                            }
+                            // no room for zeros ahead: the record alone may still fit
+                            seg.fill = FILL_AFTER_BIG;
+                        }
                     }
                 }
                 long written = 0;

@@ -1,7 +1,9 @@
 package dev.tacit.queue;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.tacit.testing.SmallDisk;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -322,6 +324,104 @@ class SpoolTest {
             }
             assertThat(body(s, s.get(live.get(live.size() - 1)))).isEqualTo(same(2000));
         }
+    }
+
+    private static List<String> reuseFiles(Path spoolDir) throws IOException {
+        try (Stream<Path> files = Files.list(spoolDir.resolve("journal"))) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.startsWith("reuse-")).toList();
+        }
+    }
+
+    /**
+     * On a real full disk (a small tmpfs), the first refusal gives the files kept for reuse back, so the
+     * next message fits in their space; for a while after, reclaimed segments are deleted, not kept.
+     */
+    @Test
+    void aFullDiskGetsTheFilesKeptForReuseBackAndTheNextMessageFits() throws Exception {
+        try (SmallDisk disk = SmallDisk.mount(dir.resolve("disk"), 8 << 20)) {
+            Path spoolDir = disk.path().resolve("spool");
+            String small = "y".repeat(2000) + "\r\n";
+            String big = "z".repeat(200_000) + "\r\n"; // past inline_max: a body file of its own
+            try (Spool s = Spool.open(spoolDir, true, 256 << 10, 4096)) {
+                // two segments of queued mail, then all of it delivered: both files are kept for reuse
+                List<QueuedMessage> queued = new ArrayList<>();
+                Path first = activeSegment(spoolDir);
+                int rotations = 0;
+                for (int i = 0; i < 2000 && rotations < 2; i++) {
+                    queued.add(put(s, small, "gw"));
+                    Path now = activeSegment(spoolDir);
+                    if (!now.equals(first)) {
+                        rotations++;
+                        first = now;
+                    }
+                }
+                for (QueuedMessage m : queued) {
+                    delivered(s, m);
+                }
+                assertThat(reuseFiles(spoolDir)).hasSize(Spool.REUSE_POOL);
+                // one message stays queued in the active segment, which then fills up and is left behind
+                QueuedMessage pinned = put(s, small, "gw");
+                Path pinnedSegment = activeSegment(spoolDir);
+                for (int i = 0; i < 2000 && activeSegment(spoolDir).equals(pinnedSegment); i++) {
+                    delivered(s, put(s, small, "gw"));
+                }
+                assertThat(reuseFiles(spoolDir)).as("one taken by the new segment").hasSize(Spool.REUSE_POOL - 1);
+
+                disk.fill();
+                Incoming in = s.begin();
+                assertThatThrownBy(() -> in.write(big.getBytes(StandardCharsets.UTF_8)))
+                        .isInstanceOf(IOException.class).hasMessageContaining("No space left");
+                in.discard();
+                assertThat(reuseFiles(spoolDir)).as("given back at the first refusal").isEmpty();
+
+                delivered(s, pinned);
+                assertThat(Files.exists(pinnedSegment)).as("reclaimed").isFalse();
+                assertThat(reuseFiles(spoolDir)).as("reclaimed just after a full disk: deleted, not kept").isEmpty();
+
+                QueuedMessage m = put(s, big, "gw"); // fits in the space given back
+                assertThat(body(s, m)).isEqualTo(big);
+                disk.free();
+            }
+        }
+    }
+
+    /**
+     * A nearly full disk: the zero fill ahead of the journal does not fit, the records still do, so the
+     * spool takes mail until the space is really gone (without the fallback it refused with 300 KB free).
+     */
+    @Test
+    void onANearlyFullDiskRecordsStillGoInWhereTheZeroFillDoesNot() throws Exception {
+        try (SmallDisk disk = SmallDisk.mount(dir.resolve("disk"), 8 << 20)) {
+            Path spoolDir = disk.path().resolve("spool");
+            String small = "w".repeat(2000) + "\r\n";
+            try (Spool s = Spool.open(spoolDir, true, 4 << 20, 65536)) {
+                put(s, small, "gw");
+                Path room = disk.path().resolve("room");
+                Files.write(room, new byte[300 << 10]);
+                disk.fill();
+                Files.delete(room);
+                int accepted = 0;
+                IOException refused = null;
+                for (int i = 0; i < 5000 && refused == null; i++) {
+                    try {
+                        put(s, small, "gw");
+                        accepted++;
+                    } catch (IOException e) {
+                        refused = e;
+                    }
+                }
+                assertThat(refused).isInstanceOf(SpoolFullException.class);
+                long free = Files.getFileStore(disk.path()).getUsableSpace();
+                assertThat(free).as("free when refused, after %d messages", accepted).isLessThan(64 << 10);
+                disk.free();
+                put(s, small, "gw");
+            }
+        }
+    }
+
+    private static void delivered(Spool s, QueuedMessage m) throws IOException {
+        s.recordResults(List.of(new Spool.Result(m.queueId(), 0, TargetStatus.DELIVERED, 1, 0, null)));
+        s.complete(m);
     }
 
     @Test
