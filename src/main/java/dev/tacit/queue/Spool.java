@@ -282,10 +282,9 @@ public final class Spool implements AutoCloseable {
     }
 
     private IOException classify(IOException e) {
-        String msg = String.valueOf(e.getMessage());
         if (isDiskFull(e)) {
             giveBackReusePool();
-            return new SpoolFullException(msg, e);
+            return new SpoolFullException(String.valueOf(e.getMessage()), e);
         }
         return e;
     }
@@ -300,18 +299,27 @@ public final class Spool implements AutoCloseable {
         noReuseUntil = System.currentTimeMillis() + NO_REUSE_AFTER_FULL_MILLIS;
         appendLock.lock();
         try {
-            Path p;
-            while ((p = reusable.poll()) != null) {
-                try {
-                    Files.deleteIfExists(p);
-                    log.info("disk full: removed {}, kept for reuse", p.getFileName());
-                } catch (IOException e) {
-                    log.warn("cannot remove {}: {}", p, e.toString());
-                }
+            int n = deleteReusable("disk full");
+            if (n > 0) {
+                log.info("disk full: removed {} journal file(s) kept for reuse", n);
             }
         } finally {
             appendLock.unlock();
         }
+    }
+
+    /** Deletes the files kept for reuse; the caller holds appendLock. Returns how many went. */
+    private int deleteReusable(String why) {
+        int n = 0;
+        for (Path p; (p = reusable.poll()) != null; ) {
+            try {
+                Files.deleteIfExists(p);
+                n++;
+            } catch (IOException e) {
+                log.warn("{}: cannot remove {}: {}", why, p, e.toString());
+            }
+        }
+        return n;
     }
 
     /** Journals delivery outcomes and waits until they are durable. */
@@ -1086,13 +1094,7 @@ public final class Spool implements AutoCloseable {
                     log.warn("closing {}: {}", seg.path, e.toString());
                 }
             }
-            for (Path p; (p = reusable.poll()) != null; ) {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    log.warn("closing: cannot remove {}: {}", p, e.toString());
-                }
-            }
+            deleteReusable("closing");
         } finally {
             appendLock.unlock();
         }

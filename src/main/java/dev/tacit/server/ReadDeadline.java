@@ -43,7 +43,7 @@ public final class ReadDeadline {
     private final Socket tcp;
     /** System.nanoTime() by which the read in progress must return; IDLE when none is; EXPIRED once cut. */
     private volatile long due;
-    private volatile long timeoutNanos;
+    private long timeoutNanos; // set and read by the session's thread only
 
     /** @param tcp the connection whose input is shut when a read overruns (the TCP socket, under any TLS) */
     public ReadDeadline(Socket tcp) {
@@ -60,17 +60,9 @@ public final class ReadDeadline {
         return new FilterInputStream(in) {
             @Override
             public int read() throws IOException {
-                start();
-                int c;
-                try {
-                    c = in.read();
-                } catch (IOException e) {
-                    throw end() ? timedOut() : e;
-                }
-                if (end()) {
-                    throw timedOut();
-                }
-                return c;
+                byte[] one = new byte[1];
+                int n = read(one, 0, 1);
+                return n < 0 ? -1 : one[0] & 0xff;
             }
 
             @Override

@@ -91,12 +91,8 @@ public final class SmtpListener implements AutoCloseable {
 
     /** A tenth of the shortest read timeout, between 10 ms and 1 s: how late a timeout may fire. */
     static Duration sweepInterval(TacitConfig.Limits limits) {
-        Duration shortest = limits.commandTimeout().compareTo(limits.dataTimeout()) <= 0 ? limits.commandTimeout() : limits.dataTimeout();
-        Duration tenth = shortest.dividedBy(10);
-        if (tenth.compareTo(Duration.ofMillis(10)) < 0) {
-            return Duration.ofMillis(10);
-        }
-        return tenth.compareTo(Duration.ofSeconds(1)) > 0 ? Duration.ofSeconds(1) : tenth;
+        long shortest = Math.min(limits.commandTimeout().toMillis(), limits.dataTimeout().toMillis());
+        return Duration.ofMillis(Math.clamp(shortest / 10, 10, 1000));
     }
 
     private void bind(List<TacitConfig.ListenAddress> addresses, ListenerRole role) throws IOException {
