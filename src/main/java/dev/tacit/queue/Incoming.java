@@ -91,6 +91,7 @@ public final class Incoming extends OutputStream {
         } catch (IOException e) {
             if (Spool.isDiskFull(e)) {
                 diskFull.run();
+                throw new SpoolFullException(String.valueOf(e.getMessage()), e);
             }
             throw e;
         }

@@ -282,6 +282,9 @@ public final class Spool implements AutoCloseable {
     }
 
     private IOException classify(IOException e) {
+        if (e instanceof SpoolFullException) {
+            return e; // a body write found the disk full and gave the reuse pool back already
+        }
         if (isDiskFull(e)) {
             giveBackReusePool();
             return new SpoolFullException(String.valueOf(e.getMessage()), e);

@@ -161,8 +161,8 @@ public final class DataCommand implements CommandHandler {
     }
 
     private static dev.tacit.smtp.Reply storageReply(IOException e) {
-        return e instanceof SpoolFullException || String.valueOf(e.getMessage()).contains("No space left")
-                ? Replies.STORAGE_FULL : Replies.LOCAL_ERROR;
+        // the spool classifies ENOSPC and EDQUOT alike, for the journal and for a body file
+        return e instanceof SpoolFullException ? Replies.STORAGE_FULL : Replies.LOCAL_ERROR;
     }
 
     private static void commit(Session s, Transaction tx, Incoming incoming, Instant now, long size) throws IOException {
