@@ -17,7 +17,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 MINUTES=${MINUTES:-10}
 NICE=${NICE:-10}
 WORK=${WORK:-/var/tmp/tacit-fuzz}
-OUT=${OUT:-$ROOT/bench/results/fuzz-$(date +%Y%m%dT%H%M%S).md}
+OUT=$(realpath -m "${OUT:-$ROOT/bench/results/fuzz-$(date +%Y%m%dT%H%M%S).md}")  # the run cds into its copy
 
 TARGETS=(
     dev.tacit.smtp.DataReaderFuzzTest#read
