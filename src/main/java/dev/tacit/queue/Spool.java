@@ -253,9 +253,9 @@ public final class Spool implements AutoCloseable {
             in.discard();
             throw new IOException("spool unusable after an earlier write error: " + b.getMessage(), b);
         }
-        in.finish();
         boolean external = in.spilled();
         try {
+            in.finish(); // a spilled body's last buffered bytes reach the disk here
             if (external) {
                 if (fsync) {
                     in.spillChannel().force(true);

@@ -386,6 +386,35 @@ class SpoolTest {
     }
 
     /**
+     * A spilled body whose last buffered bytes reach the disk only when the message ends: the full disk
+     * found there is a {@link SpoolFullException} (DATA's 452) like one found mid-body, and the body
+     * file is removed.
+     */
+    @Test
+    void aFullDiskFoundWhenASpilledBodyIsFinishedIsSpoolFull() throws Exception {
+        try (SmallDisk disk = SmallDisk.mount(dir.resolve("disk"), 4 << 20)) {
+            Path spoolDir = disk.path().resolve("spool");
+            try (Spool s = Spool.open(spoolDir, true, 1 << 20, 16 << 10)) {
+                put(s, "first\r\n", "gw"); // the journal segment exists before the disk fills
+                disk.fill();
+                Incoming in = s.begin();
+                byte[] piece = new byte[1024];
+                java.util.Arrays.fill(piece, (byte) 'x');
+                for (int i = 0; i < 17; i++) {
+                    in.write(piece); // past 16 KB the body goes to its file, still in the write buffer
+                }
+                assertThat(in.spilled()).isTrue();
+                assertThatThrownBy(() -> s.commit(in, env("gw"))).isInstanceOf(SpoolFullException.class);
+                try (var bodies = Files.list(spoolDir.resolve("bodies"))) {
+                    assertThat(bodies).as("the refused body's file").isEmpty();
+                }
+                disk.free();
+                put(s, "after\r\n", "gw");
+            }
+        }
+    }
+
+    /**
      * A nearly full disk: the zero fill ahead of the journal does not fit, the records still do, so the
      * spool takes mail until the space is really gone (without the fallback it refused with 300 KB free).
      */
