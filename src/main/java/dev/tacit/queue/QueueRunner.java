@@ -54,8 +54,13 @@ public final class QueueRunner implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(QueueRunner.class);
     private static final int MAX_BATCH = 512;
-    /** At most one settle (syncfs + journal fsync) per this many nanoseconds. */
-    private static final long SETTLE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /**
+     * At most one settle (syncfs + journal fsync) per this many nanoseconds. A syncfs costs about the
+     * same for one file or a hundred: at 1 KB c=10 a settle every 20 ms instead of every 5 halved the
+     * settler's CPU per message (bench/profile-notes.md, row 21). After a quiet spell the first batch
+     * settles at once.
+     */
+    private static final long SETTLE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
     /**
      * How long the runner lets fresh messages gather after the first: while it sleeps, accepting a
      * message wakes nobody (a wake-up per message cost the sessions' carriers a futex call and the
