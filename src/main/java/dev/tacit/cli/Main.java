@@ -14,6 +14,7 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
+        dev.tacit.server.Pollers.configure(); // before any socket blocks a virtual thread
         System.exit(run(args));
     }
 
