@@ -130,8 +130,16 @@ public final class Spool implements AutoCloseable {
     private volatile long writtenSeq;
 
     private final ReentrantLock syncLock = new ReentrantLock();
-    private final Condition syncDone = syncLock.newCondition();
+    /**
+     * Writers wait on the condition of the sync that will cover them: [started % 2] while a sync whose
+     * target includes them is running, the other one otherwise. A finished sync wakes only the writers
+     * it made durable; those that appended while it ran sleep on until the next one.
+     */
+    private final Condition[] syncDone = {syncLock.newCondition(), syncLock.newCondition()};
     private final Condition syncWanted = syncLock.newCondition();
+    private long syncsStarted;  // guarded by syncLock
+    private boolean syncRunning;
+    private long runningTarget;
     private long requestedSeq;  // the highest position a writer waits for (guarded by syncLock)
     private long syncedSeq;
     private Thread syncer;      // started by the first wait; ends at close
@@ -150,6 +158,7 @@ public final class Spool implements AutoCloseable {
     public static final class SyncStats {
         private long syncs;
         private long records;
+        private long earlyWakeups;
 
         public synchronized long syncs() {
             return syncs;
@@ -159,9 +168,18 @@ public final class Spool implements AutoCloseable {
             return records;
         }
 
+        /** Writers woken before their record was durable, who had to wait again (a wasted wake-up each). */
+        public synchronized long earlyWakeups() {
+            return earlyWakeups;
+        }
+
         synchronized void add(long recs) {
             syncs++;
             records += recs;
+        }
+
+        synchronized void earlyWakeup() {
+            earlyWakeups++;
         }
     }
 
@@ -610,6 +628,7 @@ public final class Spool implements AutoCloseable {
                 }
                 syncWanted.signal();
             }
+            boolean woken = false;
             while (syncedSeq < seq) {
                 IOException b = broken;
                 if (b != null) {
@@ -618,11 +637,21 @@ public final class Spool implements AutoCloseable {
                 if (syncerDone) {
                     throw new IOException("spool closed");
                 }
-                syncDone.awaitUninterruptibly();
+                if (woken) {
+                    stats.earlyWakeup();
+                }
+                woken = true;
+                boolean covered = syncRunning && seq <= runningTarget;
+                syncDone[(int) ((covered ? syncsStarted : syncsStarted + 1) & 1)].awaitUninterruptibly();
             }
         } finally {
             syncLock.unlock();
         }
+    }
+
+    private void wakeAllWriters() {
+        syncDone[0].signalAll();
+        syncDone[1].signalAll();
     }
 
     private void syncLoop() {
@@ -630,7 +659,7 @@ public final class Spool implements AutoCloseable {
         try {
             while (true) {
                 if (broken != null) {
-                    syncDone.signalAll(); // every waiter gives up: nothing more becomes durable
+                    wakeAllWriters(); // every waiter gives up: nothing more becomes durable
                 }
                 if (closing && (requestedSeq <= syncedSeq || broken != null)) {
                     return;
@@ -642,6 +671,9 @@ public final class Spool implements AutoCloseable {
                 long targetRecords = writtenRecords;
                 long target = writtenSeq;   // read before the segment: see class comment on rotation
                 Segment seg = active;
+                syncsStarted++;
+                syncRunning = true;
+                runningTarget = target;
                 syncLock.unlock();
                 IOException failure = null;
                 try {
@@ -654,8 +686,10 @@ public final class Spool implements AutoCloseable {
                     failure = e;
                 } finally {
                     syncLock.lock();
+                    syncRunning = false;
                 }
                 if (failure != null) {
+                    wakeAllWriters();
                     // After a failed fsync the kernel may have dropped the dirty pages: stop accepting.
                     log.error("journal fsync failed; refusing new mail", failure);
                     broken = failure;
@@ -668,7 +702,7 @@ public final class Spool implements AutoCloseable {
                 if (batch > 0) {
                     syncListener.accept(batch);
                 }
-                syncDone.signalAll();
+                syncDone[(int) (syncsStarted & 1)].signalAll();
             }
         } catch (Throwable t) {
             // a failing metrics callback must not leave every later commit waiting for ever
@@ -678,7 +712,7 @@ public final class Spool implements AutoCloseable {
             }
         } finally {
             syncerDone = true;
-            syncDone.signalAll(); // waiters see broken, or that the spool is closed
+            wakeAllWriters(); // waiters see broken, or that the spool is closed
             syncLock.unlock();
         }
     }

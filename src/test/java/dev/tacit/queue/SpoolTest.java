@@ -270,6 +270,34 @@ class SpoolTest {
         }
     }
 
+    @Test
+    void aSyncWakesOnlyTheWritersItMadeDurable() throws Exception {
+        try (Spool s = Spool.open(dir, true)) {
+            List<Thread> writers = new ArrayList<>();
+            List<Throwable> failures = java.util.Collections.synchronizedList(new ArrayList<>());
+            for (int w = 0; w < 8; w++) {
+                int id = w;
+                // each writer commits one message after another, so most append while a sync is running
+                writers.add(Thread.ofVirtual().start(() -> {
+                    try {
+                        for (int i = 0; i < 60; i++) {
+                            put(s, "w" + id + " m" + i + "\r\n", "gw");
+                        }
+                    } catch (Throwable t) {
+                        failures.add(t);
+                    }
+                }));
+            }
+            for (Thread t : writers) {
+                t.join();
+            }
+            assertThat(failures).isEmpty();
+            assertThat(s.size()).isEqualTo(480);
+            assertThat(s.syncStats().syncs()).isLessThan(480);
+            assertThat(s.syncStats().earlyWakeups()).as("writers woken before their record was durable").isZero();
+        }
+    }
+
     private static Path activeSegment(Path spoolDir) throws IOException {
         try (Stream<Path> files = Files.list(spoolDir.resolve("journal"))) {
             return files.filter(f -> f.getFileName().toString().endsWith(".log")).sorted().reduce((a, b) -> b).orElseThrow();
