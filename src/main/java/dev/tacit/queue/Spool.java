@@ -138,7 +138,7 @@ public final class Spool implements AutoCloseable {
     private final Condition[] syncDone = {syncLock.newCondition(), syncLock.newCondition()};
     private final Condition syncWanted = syncLock.newCondition();
     private long syncsStarted;  // guarded by syncLock
-    private boolean syncRunning;
+    /** The target of the last sync started; once it ends, syncedSeq covers it (or the spool is broken). */
     private long runningTarget;
     private long requestedSeq;  // the highest position a writer waits for (guarded by syncLock)
     private long syncedSeq;
@@ -641,7 +641,7 @@ public final class Spool implements AutoCloseable {
                     stats.earlyWakeup();
                 }
                 woken = true;
-                boolean covered = syncRunning && seq <= runningTarget;
+                boolean covered = seq <= runningTarget; // so the sync of that target is still running
                 syncDone[(int) ((covered ? syncsStarted : syncsStarted + 1) & 1)].awaitUninterruptibly();
             }
         } finally {
@@ -672,7 +672,6 @@ public final class Spool implements AutoCloseable {
                 long target = writtenSeq;   // read before the segment: see class comment on rotation
                 Segment seg = active;
                 syncsStarted++;
-                syncRunning = true;
                 runningTarget = target;
                 syncLock.unlock();
                 IOException failure = null;
@@ -686,10 +685,8 @@ public final class Spool implements AutoCloseable {
                     failure = e;
                 } finally {
                     syncLock.lock();
-                    syncRunning = false;
                 }
                 if (failure != null) {
-                    wakeAllWriters();
                     // After a failed fsync the kernel may have dropped the dirty pages: stop accepting.
                     log.error("journal fsync failed; refusing new mail", failure);
                     broken = failure;
